@@ -1,0 +1,214 @@
+"""ANPR benchmark: watchlist matching at a million plates, and plate OCR.
+
+Prints one JSON document on stdout (progress on stderr):
+
+* ``reads_per_s_per_core`` — `Watchlist.match` on one thread (CPU time of that
+  thread, so other load on the machine does not count; ``reads_per_s_wall`` is
+  the wall-clock figure) over a mix of
+  exact, look-alike, one-missing-character and unlisted reads, with
+  ``baseline_exact_dict_per_s`` (a plain dict lookup of the compact text: fast
+  but blind to OCR errors) and ``baseline_rapidfuzz_scan_per_s`` (the naive
+  tolerant approach: a Levenshtein scan of the whole list), both measured here.
+* ``ocr_ms_p50`` / ``ocr_exact`` — `read_plate` on rendered synthetic plates
+  (seeds disjoint from the tests'), one thread, after one warm-up read;
+  ``ocr_cpu_ms_p50`` is the same in CPU time of the reading thread.
+* ``load_avg_1m`` — the machine's load while the benchmark ran: wall-clock
+  figures on a shared 2-core box mean little without it.
+
+Usage: ``python benchmarks/anpr.py [--plates 1000000] [--reads 200000] [--ocr 300]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from safecity.anpr import Watchlist, read_plate
+from safecity.anpr.synthetic import synthetic_plates
+
+SERIES_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"
+
+_LOOK_ALIKES = {"0": "OD", "O": "0", "D": "0", "Q": "0", "1": "IL", "I": "1", "L": "1", "8": "B", "B": "8"}
+_LOOK_ALIKES |= {"5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def make_plates(count: int, rng: random.Random) -> list[str]:
+    """Plates spread over the national series space, as a real watchlist is.
+
+    (The renderer's per-province generator draws from a few famous series only;
+    a million plates from it would pack every neighbour of every plate.)
+    """
+    plates: set[str] = set()
+    while len(plates) < count:
+        series = "".join(rng.choices(SERIES_LETTERS, k=rng.choices((1, 2, 3), (5, 25, 70))[0]))
+        digits = rng.choices((1, 2, 3, 4), (3, 7, 30, 60))[0]
+        number = str(rng.randint(10 ** (digits - 1), 10**digits - 1))
+        if rng.random() < 0.1:
+            plates.add(f"{series}-{rng.randint(0, 24):02d}-{number}")
+        else:
+            plates.add(f"{series}-{number}")
+    return sorted(plates)
+
+
+def confuse(plate: str, rng: random.Random) -> str:
+    chars = list(plate)
+    positions = [i for i, c in enumerate(chars) if c in _LOOK_ALIKES]
+    for i in rng.sample(positions, min(len(positions), rng.choice((1, 1, 2)))):
+        chars[i] = rng.choice(_LOOK_ALIKES[chars[i]])
+    return "".join(chars)
+
+
+def drop_one(plate: str, rng: random.Random) -> str:
+    compact = plate.replace("-", "")
+    i = rng.randrange(len(compact))
+    return compact[:i] + compact[i + 1 :]
+
+
+def make_reads(listed: list[str], count: int, rng: random.Random) -> tuple[list[str], list[str | None]]:
+    """Reads and the listed plate each should find (None: not listed)."""
+    listed_set = set(listed)
+    reads: list[str] = []
+    truth: list[str | None] = []
+    unlisted = (p for p in make_plates(count, random.Random(rng.random())) if p not in listed_set)
+    for _ in range(count):
+        kind = rng.random()
+        plate = rng.choice(listed)
+        if kind < 0.4:
+            reads.append(plate)
+        elif kind < 0.6:
+            reads.append(confuse(plate, rng))
+        elif kind < 0.8:
+            reads.append(drop_one(plate, rng))
+        else:
+            plate = next(unlisted)
+            reads.append(plate)
+            truth.append(None)
+            continue
+        truth.append(plate)
+    return reads, truth
+
+
+def bench_watchlist(n_plates: int, n_reads: int) -> dict[str, Any]:
+    rng = random.Random(20261123)
+    log(f"generating {n_plates} plates")
+    listed = make_plates(n_plates, rng)
+    watchlist = Watchlist()
+    started = time.perf_counter()
+    watchlist.add_many((plate, "stolen") for plate in listed)
+    build_s = time.perf_counter() - started
+    log(f"built in {build_s:.1f}s")
+    reads, truth = make_reads(listed, n_reads, rng)
+
+    match = watchlist.match
+    for read in reads[:10_000]:  # warm the caches the same way for every measurement
+        match(read)
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    results = [match(read) for read in reads]
+    match_s, match_cpu_s = time.perf_counter() - started, time.thread_time() - cpu_started
+
+    found = sum(1 for hits, t in zip(results, truth, strict=True) if t and any(h.plate == t for h in hits))
+    every = watchlist.match_many(reads, exhaustive=True)
+    found_exhaustive = sum(
+        1 for hits, t in zip(every, truth, strict=True) if t and any(h.plate == t for h in hits)
+    )
+    del every
+    expected = sum(1 for t in truth if t)
+    false_alarms = sum(1 for hits, t in zip(results, truth, strict=True) if t is None and hits)
+    unlisted = len(truth) - expected
+
+    exact = {plate.replace("-", ""): plate for plate in listed}
+    compact_reads = [r.upper().replace("-", "").replace(" ", "") for r in reads]
+    started = time.thread_time()
+    exact_found = sum(1 for r in compact_reads if exact.get(r) is not None)
+    dict_s = time.thread_time() - started
+
+    sample = reads[:20]
+    choices = list(exact)
+    started = time.thread_time()
+    for read in sample:
+        process.extract(
+            read.replace("-", ""), choices, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+        )
+    scan_s = time.thread_time() - started
+
+    reads_per_s = len(reads) / match_cpu_s
+    return {
+        "watchlist": n_plates,
+        "watchlist_build_s": round(build_s, 2),
+        "reads": len(reads),
+        "reads_per_s_per_core": round(reads_per_s),
+        "reads_per_s_wall": round(len(reads) / match_s),
+        "recall_listed": round(found / expected, 4),
+        "recall_listed_exhaustive": round(found_exhaustive / expected, 4),
+        "unlisted_reads_with_hits": round(false_alarms / max(1, unlisted), 4),
+        "baseline_exact_dict_per_s": round(len(reads) / dict_s),
+        "baseline_exact_dict_recall": round(exact_found / expected, 4),
+        "baseline_rapidfuzz_scan_per_s": round(len(sample) / scan_s, 2),
+        "ratio_vs_rapidfuzz_scan": round(reads_per_s / (len(sample) / scan_s)),
+        "ratio_vs_exact_dict": round(reads_per_s / (len(reads) / dict_s), 3),
+    }
+
+
+def bench_ocr(count: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    read_plate(next(iter(synthetic_plates(1, seed=999)))[0])
+    first_s = time.perf_counter() - started
+    plates = list(synthetic_plates(count, seed=424242))
+    timings: list[float] = []
+    cpu: list[float] = []
+    exact = 0
+    for image, truth in plates:
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        read = read_plate(image)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - cpu_started) * 1000)
+        exact += read.text == truth
+    timings.sort()
+    return {
+        "ocr_plates": count,
+        "ocr_first_read_s": round(first_s, 2),
+        "ocr_ms_p50": round(statistics.median(timings), 2),
+        "ocr_ms_p90": round(timings[int(0.9 * (len(timings) - 1))], 2),
+        "ocr_cpu_ms_p50": round(statistics.median(cpu), 2),
+        "ocr_exact": round(exact / count, 4),
+    }
+
+
+def bench_ingest() -> dict[str, Any]:
+    """Hook for storing reads: time the ANPR service's bulk ingest here once it
+    exists, and report ``ingest_reads_per_s``. The core has no storage yet."""
+    return {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--plates", type=int, default=1_000_000)
+    parser.add_argument("--reads", type=int, default=200_000)
+    parser.add_argument("--ocr", type=int, default=300)
+    args = parser.parse_args()
+    result: dict[str, Any] = {}
+    result |= bench_watchlist(args.plates, args.reads)
+    log("watchlist done; OCR")
+    result |= bench_ocr(args.ocr)
+    result |= bench_ingest()
+    result["load_avg_1m"] = round(os.getloadavg()[0], 2)
+    result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Benchmark `safecity.identity.NameIndex`: recall on real name variants, latency at scale.
+
+Recall follows ../shared/data/names/README.md: index the first spelling of
+every group in name_variants_dev.csv plus synthetic distractor full names
+(random given name + 0-2 further parts from pk_name_parts.csv, fixed seed);
+query with each group's other spellings; recall@10 = share of queries whose
+group is among the 10 results.  ``script_recall_at_10`` queries with the
+group's Urdu/Arabic-script key against the same index.  The rapidfuzz
+``fuzz.ratio`` (plain Levenshtein ratio) baseline is measured the same way in
+the same run.
+
+Latency: an index of ``--persons`` synthetic persons (names from
+pk_name_parts.csv / pk_names.csv with typing errors), queried with perturbed
+spellings of indexed persons.
+
+Usage: python benchmarks/identity.py [--persons 1000000] [--data ../shared/data]
+Prints one JSON document on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import string
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+from rich.console import Console
+from rich.progress import Progress
+
+from safecity.identity import NameIndex
+
+ERR = Console(stderr=True)
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def load_groups(data: Path) -> dict[str, dict[str, list[str] | str]]:
+    groups: dict[str, dict[str, list[str] | str]] = {}
+    with (data / "names" / "name_variants_dev.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            g = groups.setdefault(row["group_id"], {"urdu": row["urdu"], "spellings": []})
+            spellings = g["spellings"]
+            assert isinstance(spellings, list)
+            spellings.append(row["spelling"])
+    return groups
+
+
+def load_parts(data: Path) -> tuple[list[str], list[str], list[str]]:
+    given: list[str] = []
+    others: list[str] = []
+    urdu: list[str] = []
+    with (data / "names" / "pk_name_parts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            (given if row["role"] == "given" else others).append(row["spelling"])
+            urdu.append(row["urdu"])
+    return given, others, urdu
+
+
+def realistic_parts(data: Path) -> tuple[list[str], list[float], list[str], list[float], list[str]]:
+    """Name parts with their frequencies (Muhammad and Khan are common), plus pk_names.csv."""
+    parts: dict[str, list[tuple[str, float]]] = {"given": [], "other": []}
+    urdu: list[str] = []
+    with (data / "names" / "pk_name_parts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            parts["given" if row["role"] == "given" else "other"].append(
+                (row["spelling"], float(row["count"]))
+            )
+            urdu.append(row["urdu"])
+    with (data / "names" / "pk_names.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            parts["other" if row["role"] == "surname" else "given"].append((row["name"], 1.0))
+    given, other = parts["given"], parts["other"]
+    return [g for g, _ in given], [w for _, w in given], [o for o, _ in other], [w for _, w in other], urdu
+
+
+def distractor(rng: random.Random, given: list[str], parts: list[str]) -> str:
+    extra = rng.randint(0, 2)
+    return " ".join([rng.choice(given)] + [rng.choice(parts) for _ in range(extra)])
+
+
+def typo(rng: random.Random, name: str) -> str:
+    """One realistic typing error: drop, double, swap or replace a letter, or lose a space."""
+    letters = [i for i in range(1, len(name) - 1) if name[i].isalpha() and name[i + 1] != " "]
+    if not letters:
+        return name
+    i = rng.choice(letters)
+    kind = rng.randrange(9)
+    if kind < 2:
+        return name[:i] + name[i + 1 :]
+    if kind < 4:
+        return name[:i] + name[i] + name[i:]
+    if kind < 6 and name[i + 1].isalpha():
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    if kind < 8:
+        return name[:i] + rng.choice(string.ascii_lowercase) + name[i + 1 :]
+    return name.replace(" ", "", 1)
+
+
+def recall_setup(
+    data: Path, distractors: int, seed: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    groups = load_groups(data)
+    given, others, _ = load_parts(data)
+    rng = random.Random(seed)
+    indexed = [(gid, str(g["spellings"][0])) for gid, g in groups.items()]
+    indexed += [(f"d{i}", distractor(rng, given, given + others)) for i in range(distractors)]
+    queries = [(gid, s) for gid, g in groups.items() for s in list(g["spellings"])[1:]]
+    script = [(gid, str(g["urdu"])) for gid, g in groups.items()]
+    return indexed, queries, script
+
+
+def index_recall(index: NameIndex, queries: list[tuple[str, str]], label: str) -> tuple[float, list[str]]:
+    hits = 0
+    misses: list[str] = []
+    with Progress(console=ERR, transient=True) as bar:
+        task = bar.add_task(label, total=len(queries))
+        for gid, q in queries:
+            if any(m.key == gid for m in index.search(q, k=10)):
+                hits += 1
+            else:
+                misses.append(q)
+            bar.advance(task)
+    return hits / len(queries), misses
+
+
+def baseline_recall(indexed: list[tuple[str, str]], queries: list[tuple[str, str]]) -> float:
+    keys = [k for k, _ in indexed]
+    names = [n for _, n in indexed]
+    hits = 0
+    for start in range(0, len(queries), 256):
+        chunk = queries[start : start + 256]
+        scores = process.cdist(
+            [q for _, q in chunk], names, scorer=fuzz.ratio, processor=utils.default_process, workers=-1
+        )
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :10]  # ties: earlier-added first
+        hits += sum(gid in {keys[j] for j in row} for (gid, _), row in zip(chunk, top, strict=True))
+    return hits / len(queries)
+
+
+def synthetic_persons(data: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
+    """(as recorded, with typing errors in 17%; as spelled at source) for ``n`` persons."""
+    given, given_w, other, other_w, urdu = realistic_parts(data)
+    rng = random.Random(seed)
+    firsts = rng.choices(given, given_w, k=n)
+    rests = rng.choices(other, other_w, k=2 * n)
+    recorded: list[str] = []
+    clean: list[str] = []
+    for i in range(n):
+        roll = rng.random()
+        if roll < 0.03:
+            name = " ".join(rng.choice(urdu) for _ in range(rng.randint(1, 3)))
+        else:
+            name = " ".join([firsts[i], *rests[2 * i : 2 * i + rng.randint(1, 2)]])
+        clean.append(name)
+        recorded.append(typo(rng, name) if 0.03 <= roll < 0.2 else name)
+    return recorded, clean
+
+
+def latency(args: argparse.Namespace) -> dict[str, float]:
+    people, clean = synthetic_persons(args.data, args.persons, args.seed)
+    index = NameIndex()
+    t0 = time.perf_counter()
+    with Progress(console=ERR, transient=True) as bar:
+        task = bar.add_task(f"indexing {len(people):,} persons", total=len(people))
+        for start in range(0, len(people), 50_000):
+            index.add_many((f"p{i}", people[i]) for i in range(start, min(start + 50_000, len(people))))
+            bar.advance(task, min(50_000, len(people) - start))
+    index.search("warm up", k=10)
+    build_s = time.perf_counter() - t0
+    rng = random.Random(args.seed + 1)
+    picks = [rng.randrange(len(people)) for _ in range(args.queries)]
+    queries = [typo(rng, people[i]) for i in picks]
+    times: list[float] = []
+    cpu_times: list[float] = []
+    found = 0
+    with Progress(console=ERR, transient=True) as bar:
+        task = bar.add_task("searching", total=len(queries))
+        for i, q in zip(picks, queries, strict=True):
+            t, c = time.perf_counter(), time.process_time()
+            result = index.search(q, k=10)
+            times.append((time.perf_counter() - t) * 1000)
+            cpu_times.append((time.process_time() - c) * 1000)
+            # many persons share a name, so any person with the same source spelling counts
+            found += any(clean[int(m.key[1:])] == clean[i] for m in result)
+            bar.advance(task)
+    base_times = []
+    for q in queries[: args.baseline_queries]:
+        t = time.perf_counter()
+        process.extract(q, people, scorer=fuzz.ratio, processor=utils.default_process, limit=10)
+        base_times.append((time.perf_counter() - t) * 1000)
+    p95 = float(np.percentile(times, 95))
+    base_p50 = float(np.percentile(base_times, 50))
+    return {
+        "persons": len(people),
+        "build_s": round(build_s, 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "p50_ms": round(float(np.percentile(times, 50)), 2),
+        "p95_ms": round(p95, 2),
+        "cpu_p50_ms": round(float(np.percentile(cpu_times, 50)), 2),
+        "cpu_p95_ms": round(float(np.percentile(cpu_times, 95)), 2),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "typo_query_same_name_at_10": round(found / len(queries), 4),
+        "baseline_fuzz_ratio_extract_p50_ms": round(base_p50, 1),
+        "speedup_p50_vs_fuzz_ratio_scan": round(base_p50 / float(np.percentile(times, 50)), 1),
+    }
+
+
+def recall(args: argparse.Namespace) -> dict[str, object]:
+    indexed, queries, script = recall_setup(args.data, args.distractors, args.seed)
+    index = NameIndex()
+    index.add_many(indexed)
+    r, misses = index_recall(index, queries, "recall (Roman variants)")
+    sr, script_misses = index_recall(index, script, "recall (Urdu script)")
+    ERR.log(f"{len(misses)} Roman misses, e.g. {misses[:15]}")
+    ERR.log(f"{len(script_misses)} script misses, e.g. {script_misses[:15]}")
+    ERR.log("measuring fuzz.ratio baseline")
+    base = baseline_recall(indexed, queries)
+    return {
+        "recall_indexed": len(indexed),
+        "recall_queries": len(queries),
+        "recall_at_10": round(r, 4),
+        "script_recall_at_10": round(sr, 4),
+        "baseline_fuzz_ratio_recall_at_10": round(base, 4),
+        "recall_ratio_vs_fuzz_ratio": round(r / base, 3) if base else None,
+        "baseline_fuzz_ratio_script_recall_at_10": round(baseline_recall(indexed, script), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--distractors", type=int, default=50_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--baseline-queries", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=20260)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-recall", action="store_true")
+    args = parser.parse_args()
+    if not (args.data / "names").exists():
+        sys.exit(f"name data not found under {args.data}")
+    result: dict[str, object] = {}
+    if not args.skip_recall:
+        result.update(recall(args))
+    if not args.skip_latency:
+        result.update(latency(args))
+    json.dump(result, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()

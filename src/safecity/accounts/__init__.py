@@ -1,0 +1,1 @@
+"""User accounts: login, users, memberships and machine API keys."""

@@ -1,0 +1,1 @@
+"""Emergency calls (Helpline 15 / Rescue 1122): intake, landmarks, duplicate detection."""

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every domain. Nothing in here may import a domain package."""

@@ -1,0 +1,364 @@
+"""Fuzzy person-name index for Roman-Urdu and Urdu-script names.
+
+Search runs in two stages so that it stays fast at a million persons:
+
+1. candidate generation — every query part is expanded to similar distinct
+   parts of the index (`Vocabulary`), and their posting lists add
+   IDF-weighted similarity into a dense score array (numpy, no Python loop
+   over persons); the best few hundred persons go on;
+2. re-ranking — those candidates are scored exactly by aligning their parts
+   with the query's (`alignment.align_scores`), with initials ("M. Asif"),
+   reordered parts and missing titles handled there, and by a whole-string
+   comparison that catches names split or joined differently.
+
+One key may be added under several names (aliases); results hold each key
+once, with its best score.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz, process
+
+from safecity.core.errors import InvalidInput
+from safecity.identity.alignment import AlignmentParams, align_scores
+from safecity.identity.phonetics import TITLES, QueryToken, query_tokens
+from safecity.identity.vocabulary import Vocabulary
+
+__all__ = ["Match", "NameIndex"]
+
+I32 = NDArray[np.int32]
+I64 = NDArray[np.int64]
+F32 = NDArray[np.float32]
+
+_INITIAL_SIMILARITY = 0.9
+_TITLE_FACTOR = 0.05
+_INITIAL_WEIGHT = 1.0
+_EXPANSION_CACHE = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One search result: the caller's key and a similarity in [0, 1]."""
+
+    key: str
+    score: float
+
+
+@dataclass(slots=True)
+class _Postings:
+    tokens: I32
+    offsets: I64
+    persons: I32
+    starts: I64
+    idf: F32
+    first_letters: NDArray[np.str_]
+    single_letter: NDArray[np.bool_]
+    person_weight: F32
+
+
+class NameIndex:
+    """In-memory name index; ``add``/``add_many`` then ``search``.
+
+    Adding after searching is allowed; the posting lists are rebuilt on the
+    next search, so add in batches (``add_many``) when loading many names.
+    """
+
+    def __init__(
+        self,
+        *,
+        candidates: int = 300,
+        token_expansions: int = 32,
+        min_token_similarity: float = 0.6,
+        skeleton_weight: float = 0.8,
+        script_skeleton_weight: float = 0.95,
+        whole_name_weight: float = 0.9,
+        common_share: float = 0.005,
+        alignment: AlignmentParams | None = None,
+    ) -> None:
+        self.candidates = candidates
+        self.token_expansions = token_expansions
+        self.min_token_similarity = min_token_similarity
+        self.skeleton_weight = skeleton_weight
+        self.script_skeleton_weight = script_skeleton_weight
+        self.whole_name_weight = whole_name_weight
+        self.common_share = common_share
+        self.alignment = alignment or AlignmentParams()
+        self._vocab = Vocabulary()
+        self._keys: list[str] = []
+        self._tokens = array("i")
+        self._offsets = array("q", [0])
+        self._built: _Postings | None = None
+        self._expansions: dict[QueryToken, tuple[I64, F32]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, key: str, name: str) -> None:
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidInput("key must be a non-empty string", field="key")
+        tokens = self._parse(name, field="name")
+        for token in tokens:
+            self._tokens.append(self._vocab.intern(token.forms[0], from_script=token.from_script))
+        self._offsets.append(len(self._tokens))
+        self._keys.append(key)
+        self._built = None
+        self._expansions.clear()
+
+    def add_many(self, pairs: Iterable[tuple[str, str]]) -> None:
+        for key, name in pairs:
+            self.add(key, name)
+
+    def search(self, name: str, k: int = 10) -> list[Match]:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise InvalidInput("k must be a positive integer", field="k")
+        query = self._parse(name, field="name")
+        if not self._keys:
+            return []
+        built = self._build()
+        query = self._split_run_together(query, built)
+        expansions = [self._expand(token, built) for token in query]
+        weights = np.array(
+            [self._query_weight(t, e, built) for t, e in zip(query, expansions, strict=True)],
+            dtype=np.float32,
+        )
+        persons = self._candidate_persons(query, expansions, float(weights.sum()), built)
+        if persons.size == 0:
+            return []
+        scores = self._rerank(query, weights, persons, built)
+        return self._top_keys(persons, scores, k)
+
+    # -- parsing and building -------------------------------------------------
+
+    @staticmethod
+    def _parse(name: str, *, field: str) -> list[QueryToken]:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("name must not be blank", field=field)
+        tokens = query_tokens(name)
+        if not tokens:
+            raise InvalidInput(f"name has no letters to match on: {name!r}", field=field)
+        return tokens
+
+    def _build(self) -> _Postings:
+        if self._built is not None:
+            return self._built
+        n = len(self._keys)
+        tokens = np.frombuffer(self._tokens, dtype=np.int32).copy()
+        offsets = np.frombuffer(self._offsets, dtype=np.int64).copy()
+        person_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(offsets))
+        order = np.argsort(tokens, kind="stable")
+        counts = np.bincount(tokens, minlength=len(self._vocab))
+        starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        idf = np.log1p(n / np.maximum(counts, 1)).astype(np.float32)
+        strings = self._vocab.strings
+        for title in TITLES:
+            tid = self._vocab.ids.get(title)
+            if tid is not None:
+                idf[tid] *= _TITLE_FACTOR
+        single = np.fromiter((len(s) == 1 for s in strings), dtype=bool, count=len(strings))
+        idf[single] = _INITIAL_WEIGHT
+        token_weight = idf[tokens]
+        person_weight = np.add.reduceat(token_weight, offsets[:-1]) if n else np.zeros(0, np.float32)
+        self._built = _Postings(
+            tokens=tokens,
+            offsets=offsets,
+            persons=person_of[order],
+            starts=starts,
+            idf=idf,
+            first_letters=np.array([s[:1] for s in strings], dtype="<U1"),
+            single_letter=single,
+            person_weight=person_weight.astype(np.float32),
+        )
+        return self._built
+
+    def _split_run_together(self, query: list[QueryToken], built: _Postings) -> list[QueryToken]:
+        """Split a part that is two known parts typed without a space (BilalButt) and matches poorly."""
+        result: list[QueryToken] = []
+        known = self._vocab.ids
+        for token in query:
+            word = token.forms[0]
+            if token.initial or len(word) < 6 or word in known:
+                result.append(token)
+                continue
+            sims = self._expand(token, built)[1]
+            if sims.size and float(sims.max()) >= 0.85:
+                result.append(token)
+                continue
+            splits = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
+            found = [pair for pair in splits if pair[0] in known and pair[1] in known]
+            if not found:
+                result.append(token)
+                continue
+            left, right = max(found, key=lambda pair: min(len(pair[0]), len(pair[1])))
+            result.append(QueryToken(forms=(left,), from_script=token.from_script))
+            result.append(QueryToken(forms=(right,), from_script=token.from_script))
+        return result
+
+    # -- stage 1: candidates --------------------------------------------------
+
+    def _expand(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
+        """Similar vocabulary ids and their similarity for one query part (cached until the next add)."""
+        if token.initial:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        cached = self._expansions.get(token)
+        if cached is None:
+            if len(self._expansions) >= _EXPANSION_CACHE:
+                self._expansions.clear()
+            cached = self._expansions[token] = self._expand_uncached(token)
+        return cached
+
+    def _expand_uncached(self, token: QueryToken) -> tuple[I64, F32]:
+        ids = np.asarray(self._vocab.neighbours(token.forms), dtype=np.int64)
+        sims = self._vocab.similarity(
+            token.forms,
+            ids,
+            skeleton_weight=self.skeleton_weight,
+            script_skeleton_weight=self.script_skeleton_weight,
+            query_from_script=token.from_script,
+        )
+        keep = sims >= self.min_token_similarity
+        ids, sims = ids[keep], sims[keep]
+        if ids.size > self.token_expansions:
+            top = np.argpartition(-sims, self.token_expansions - 1)[: self.token_expansions]
+            ids, sims = ids[top], sims[top]
+        return ids, sims
+
+    def _query_weight(self, token: QueryToken, expansion: tuple[I64, F32], built: _Postings) -> float:
+        if token.initial:
+            return _INITIAL_WEIGHT
+        ids, sims = expansion
+        if ids.size == 0:
+            return math.log1p(len(self._keys))
+        weight = float(built.idf[ids[int(np.argmax(sims))]])
+        return weight * _TITLE_FACTOR if token.forms[0] in TITLES else weight
+
+    def _candidate_persons(
+        self,
+        query: list[QueryToken],
+        expansions: list[tuple[I64, F32]],
+        query_weight: float,
+        built: _Postings,
+    ) -> I32:
+        """Best persons by a Dice-like bound: shared weight over both names' total weight.
+
+        Ties (many persons share a name) go to the earlier-added person, so
+        results are deterministic.
+        """
+        if all(ids.size == 0 for ids, _ in expansions):
+            expansions = [self._initial_expansion(t, built) for t in query]
+        acc = np.zeros(len(self._keys), dtype=np.float32)
+        pairs = [
+            (int(built.starts[vid + 1] - built.starts[vid]), vid, sim)
+            for ids, sims in expansions
+            for vid, sim in zip(ids.tolist(), sims.tolist(), strict=True)
+        ]
+        pairs.sort()
+        common = max(int(len(self._keys) * self.common_share), 5000)
+        hit: list[I32] = []
+        seen: NDArray[np.bool_] | None = None
+        for size, vid, sim in pairs:
+            persons = built.persons[built.starts[vid] : built.starts[vid + 1]]
+            if size > common and hit:
+                # a very common part (Muhammad, Khan) only re-scores persons found through rarer parts
+                if seen is None:
+                    seen = np.zeros(len(self._keys), dtype=bool)
+                    seen[np.concatenate(hit)] = True
+                acc[persons[seen[persons]]] += sim * float(built.idf[vid])
+                continue
+            acc[persons] += sim * float(built.idf[vid])
+            hit.append(persons)
+        if not hit:
+            return np.zeros(0, dtype=np.int32)
+        touched = np.concatenate(hit)
+        limit = self.candidates
+        rank = self._approximate(acc, touched, query_weight, built)
+        if touched.size > 3 * limit:
+            keep = np.argpartition(-rank, 3 * limit)[: 3 * limit]
+            touched, rank = touched[keep], rank[keep]
+        unique, first = np.unique(touched, return_index=True)
+        rank = rank[first]
+        if unique.size > limit:
+            unique = unique[np.argpartition(-rank, limit - 1)[:limit]]
+        return unique.astype(np.int32)
+
+    @staticmethod
+    def _approximate(acc: F32, persons: I32, query_weight: float, built: _Postings) -> NDArray[np.float64]:
+        shared = acc[persons].astype(np.float64)
+        total = query_weight + built.person_weight[persons].astype(np.float64)
+        return 2.0 * shared / np.maximum(total, 1e-6) - persons * 1e-12
+
+    def _initial_expansion(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
+        ids = np.flatnonzero(built.first_letters == token.forms[0][:1]).astype(np.int64)
+        return ids, np.full(ids.size, _INITIAL_SIMILARITY, dtype=np.float32)
+
+    # -- stage 2: exact re-ranking ------------------------------------------
+
+    def _rerank(self, query: list[QueryToken], query_weights: F32, persons: I32, built: _Postings) -> F32:
+        starts = built.offsets[persons]
+        lengths = built.offsets[persons + 1] - starts
+        width = max(int(lengths.max()), 1)
+        cols = np.arange(width)
+        present = cols[None, :] < lengths[:, None]
+        token_ids = built.tokens[np.where(present, starts[:, None] + cols[None, :], 0)]
+        vocab_ids, local = np.unique(np.where(present, token_ids, 0), return_inverse=True)
+        local = local.reshape(token_ids.shape)
+        table = self._token_table(query, vocab_ids, built)
+        cube = np.transpose(table[:, local], (1, 0, 2))
+        cube[~np.broadcast_to(present[:, None, :], cube.shape)] = -1.0
+        cand_weights = np.where(present, built.idf[token_ids], 0.0).astype(np.float32)
+        scores = align_scores(cube, query_weights, cand_weights, self.alignment)
+        return np.maximum(scores, self._whole_name(query, token_ids, present))
+
+    def _token_table(self, query: list[QueryToken], vocab_ids: I64, built: _Postings) -> F32:
+        """Similarity of every query part to every candidate part (query x vocab_ids)."""
+        table = np.zeros((len(query), vocab_ids.size), dtype=np.float32)
+        letters = built.first_letters[vocab_ids]
+        single = built.single_letter[vocab_ids]
+        for row, token in enumerate(query):
+            letter_match = letters == token.forms[0][:1]
+            if token.initial:
+                table[row] = np.where(letter_match, _INITIAL_SIMILARITY, 0.0)
+                continue
+            table[row] = self._vocab.similarity(
+                token.forms,
+                vocab_ids,
+                skeleton_weight=self.skeleton_weight,
+                script_skeleton_weight=self.script_skeleton_weight,
+                query_from_script=token.from_script,
+            )
+            table[row, single] = np.where(letter_match[single], _INITIAL_SIMILARITY, 0.0)
+        return table
+
+    def _whole_name(self, query: list[QueryToken], token_ids: I32, present: NDArray[np.bool_]) -> F32:
+        """Whole-string ratio, for names joined or split differently (Abujafar / Abu Jafar)."""
+        if self.whole_name_weight <= 0:
+            return np.zeros(token_ids.shape[0], dtype=np.float32)
+        joined = "".join(t.forms[0] for t in query if not t.initial)
+        if not joined:
+            return np.zeros(token_ids.shape[0], dtype=np.float32)
+        parts = self._vocab.arrays()[0][token_ids]
+        parts[~present] = ""
+        names = np.add.reduce(parts, axis=1).tolist()
+        ratios: F32 = np.asarray(process.cdist([joined], names, scorer=fuzz.ratio, dtype=np.float32)[0])
+        return (ratios * (self.whole_name_weight / 100.0)).astype(np.float32)
+
+    def _top_keys(self, persons: I32, scores: F32, k: int) -> list[Match]:
+        order = np.lexsort((persons, -scores))
+        seen: set[str] = set()
+        results: list[Match] = []
+        for pos in order.tolist():
+            key = self._keys[int(persons[pos])]
+            if key in seen:
+                continue
+            seen.add(key)
+            results.append(Match(key=key, score=round(float(scores[pos]), 6)))
+            if len(results) == k:
+                break
+        return results

@@ -1,0 +1,230 @@
+"""Phonetic keys for Pakistani names written in Roman letters.
+
+Roman Urdu has no standard spelling: one name is written Muhammad, Mohammad,
+Muhammed or Mohd; Chaudhry, Chaudhary or Ch.; Naveed or Navid.  Soundex was
+built for English surnames and merges too much (initial letter + 3 digits)
+while missing the Urdu habits (ee/i, oo/u, w/v, q/k, aspirated kh/gh/bh,
+doubled letters, e for the short a of Ahmed/Mehmood).  Two keys are used:
+
+* ``phonetic(token)`` folds the spelling habits that never distinguish two
+  names (aa/a, ee/i, oo/u, e/a, o/u, w/v, q/k, c/k, ph/f, h after a consonant,
+  doubled letters, final h after a vowel) but keeps the vowels, so rapidfuzz
+  can still tell Hasan from Husna.
+* ``skeleton(phonetic)`` keeps the first sound and the remaining consonants
+  only; Urdu script does not write short vowels, so this is the level at which
+  محمد ("mhmd") and Muhammad agree.  It is also the candidate-generation key.
+
+Name particles are normalised so that Nasir-ud-Din / Nasiruddin / Nasir Uddin,
+Ehsan Ullah / Ehsanullah, Abdur Rahman / Abd-ur-Rahman / Abdurrahman and
+Mahmood-ul Hassan / Mahmoodul Hassan become the same token sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from safecity.identity.transliteration import has_arabic_script, transliterate_variants
+
+__all__ = ["TITLES", "QueryToken", "index_tokens", "phonetic", "query_tokens", "skeleton"]
+
+_VOWELS = frozenset("aiu")
+
+# Abbreviations written in records; mapped before the phonetic folding.
+_ABBREVIATIONS: dict[str, str] = {
+    "mohd": "muhammad",
+    "muhd": "muhammad",
+    "mhd": "muhammad",
+    "md": "muhammad",
+    "mohmd": "muhammad",
+    "mu": "muhammad",
+    "ch": "chaudhry",
+    "chd": "chaudhry",
+    "syd": "syed",
+    "sayyid": "syed",
+    "sayyed": "syed",
+    "sayed": "syed",
+    "saiyed": "syed",
+    "seyed": "syed",
+    "sh": "shaikh",
+    "shk": "shaikh",
+    "mst": "mussammat",
+    "mst.": "mussammat",
+}
+
+# Connecting particles (-ud-, -ul-, -e-) carry no identity of their own.
+_PARTICLES = frozenset(
+    {"ul", "ud", "uz", "us", "ur", "un", "ush", "ut", "al", "el", "ad", "az", "e", "i", "o"}
+)
+
+_TITLE_WORDS = (
+    "mr mrs ms miss dr doctor prof professor engr he haji hajji alhaj hafiz mufti maulana molana mawlana "
+    "moulana maulvi molvi qari shaikh sheikh shiekh mian sardar nawab khawaja khwaja begum bibi mussammat "
+    "sahib sahab janab allama hazrat sufi pir mir late marhoom mister mstr"
+)
+
+
+def _fold_consonants(s: str) -> str:
+    s = s.replace("x", "ks").replace("sch", "sh").replace("sh", "S").replace("ch", "C")
+    s = s.replace("ph", "f").replace("ck", "k").replace("c", "k").replace("q", "k").replace("w", "v")
+    # aspiration (bh, dh, kh, gh, th, jh, rh, zh ...) is dropped: h right after a consonant
+    s = re.sub(r"(?<=[bdfgjklmnprstvzSC])h", "", s)
+    return s.replace("S", "x").replace("C", "c")
+
+
+def _fold_vowels(s: str) -> str:
+    s = s.replace("ee", "i").replace("ie", "i").replace("oo", "u").replace("ou", "u").replace("au", "u")
+    s = re.sub(r"ov(?=[^aeiouy]|$)", "u", s)  # Chowdhury, Showkat
+    s = s.replace("aa", "a").replace("ay", "ai").replace("ey", "ai").replace("ei", "ai")
+    s = s.replace("e", "a").replace("o", "u")
+    # y is a consonant at the start or before a vowel (Yusuf, Hayat), else the vowel i (Chaudhry)
+    s = re.sub(r"(?<=.)y(?![aiu])", "i", s)
+    return s
+
+
+@lru_cache(maxsize=262144)
+def phonetic(token: str) -> str:
+    """Fold spelling habits that never separate two names; keep vowels."""
+    s = _fold_vowels(_fold_consonants(token.lower()))
+    if len(s) > 2 and s.endswith("h") and s[-2] in _VOWELS:
+        s = s[:-1]
+    return re.sub(r"(.)\1+", r"\1", s)
+
+
+@lru_cache(maxsize=262144)
+def skeleton(phon: str) -> str:
+    """First sound plus consonants: the level at which Urdu script and Roman agree."""
+    if not phon:
+        return ""
+    first = "a" if phon[0] in _VOWELS else phon[0]
+    rest = "".join(ch for ch in phon[1:] if ch not in "aiuhyv")
+    return re.sub(r"(.)\1+", r"\1", first + rest)
+
+
+TITLES: frozenset[str] = frozenset(phonetic(w) for w in _TITLE_WORDS.split())
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    """One query word: its phonetic forms (first is primary) and whether it is an initial."""
+
+    forms: tuple[str, ...]
+    initial: bool = False
+    from_script: bool = False
+
+
+def _split_compound(p: str) -> list[tuple[str, str | None]]:
+    """Split particle compounds; returns (token, unsplit alternative or None)."""
+    if p in ("ula", "ala", "ulah", "alah"):
+        return [("ala", None)]
+    if p in ("udin", "adin", "uldin"):
+        return [("din", None)]
+    if p.startswith("abd") and len(p) > 3 and p[3] in "aiu":
+        rest = p[3:]
+        if rest.endswith("ula") and len(rest) <= 4:
+            return [("abd", None), ("ala", None)]
+        if len(rest) <= 3:
+            return [("abd", None)] if rest[0] == "u" else [(p, None)]  # Abdul, but Abdal is a name
+        rest = rest[2:] if rest[:2] in ("ul", "al") else rest[1:]
+        return [("abd", None), *_split_compound(rest)]
+    if p.startswith("abu") and len(p) >= 6:
+        return [("abu", None), *_split_compound(p[3:])]
+    if p.endswith("udin") and len(p) >= 6:
+        return [*_split_compound(p[:-4]), ("din", None)]
+    if p.endswith("ula") and len(p) >= 6 and p[-4] not in _VOWELS:
+        return [*_split_compound(p[:-3]), ("ala", None)]
+    if p.endswith("ul") and len(p) >= 5 and p[-3] not in _VOWELS:
+        return [(p, p[:-2])]  # Rafiqul / Rafiq-ul: the bare stem is only a query alternative
+    return [(p, None)]
+
+
+def _raw_words(text: str) -> list[tuple[str, bool]]:
+    """Lower-case ASCII words of a Roman name, flagging initials ("M." or a lone letter)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    ascii_text = re.sub(r"['`\u2019\u02bc\u02bb]", "", ascii_text)
+    words: list[tuple[str, bool]] = []
+    for match in re.finditer(r"[a-z]+\.?", ascii_text):
+        word = match.group().rstrip(".")
+        dotted = match.group().endswith(".")
+        if word in _ABBREVIATIONS:
+            words.extend((w, False) for w in _ABBREVIATIONS[word].split())
+        elif len(word) == 1 and (dotted or word not in _PARTICLES):
+            words.append((word, True))
+        else:
+            words.append((word, False))
+    meaningful = [w for w in words if w[1] or w[0] not in _PARTICLES]
+    return meaningful or words
+
+
+_RAW_SUFFIXES = (
+    ("ullah", "ullah"),
+    ("ulla", "ullah"),
+    ("allah", "ullah"),
+    ("uddin", "din"),
+    ("uddeen", "din"),
+    ("udeen", "din"),
+    ("udin", "din"),
+)
+_RAW_ABD = re.compile(r"abd(?:ush|u[lrsznt]?|al)(?=[a-z]{3})")
+
+
+def _raw_split(word: str) -> list[str]:
+    """Split compounds on the written form, before vowel folding blurs the seam (Ataullah)."""
+    for suffix, canonical in _RAW_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return [*_raw_split(word[: -len(suffix)]), canonical]
+    abd = _RAW_ABD.match(word)
+    if abd and abd.end() < len(word):
+        return ["abd", *_raw_split(word[abd.end() :])]
+    return [word]
+
+
+@lru_cache(maxsize=131072)
+def _word_tokens(word: str) -> tuple[tuple[str, str | None], ...]:
+    tokens: list[tuple[str, str | None]] = []
+    for piece in _raw_split(word):
+        tokens.extend((t, alt) for t, alt in _split_compound(phonetic(piece)) if t)
+    return tuple(tokens)
+
+
+def _roman_query(text: str) -> list[QueryToken]:
+    tokens: list[QueryToken] = []
+    for word, initial in _raw_words(text):
+        if initial:
+            tokens.append(QueryToken(forms=(phonetic(word)[:1] or word,), initial=True))
+            continue
+        for tok, alt in _word_tokens(word):
+            tokens.append(QueryToken(forms=(tok, alt) if alt else (tok,)))
+    return tokens
+
+
+def _script_query(text: str) -> list[QueryToken]:
+    tokens: list[QueryToken] = []
+    for options in transliterate_variants(text):
+        split = [_word_tokens(option) for option in options]
+        primary = split[0]
+        for pos, (tok, alt) in enumerate(primary):
+            forms = [tok] + ([alt] if alt else [])
+            for other in split[1:]:
+                if len(other) == len(primary):
+                    forms.append(other[pos][0])
+            tokens.append(QueryToken(forms=tuple(dict.fromkeys(forms)), from_script=True))
+    return tokens
+
+
+def query_tokens(text: str) -> list[QueryToken]:
+    """Tokens of a query in either script, with alternative forms where spelling is ambiguous."""
+    if has_arabic_script(text):
+        tokens = _script_query(text)
+        if re.search(r"[A-Za-z]", text):
+            tokens += _roman_query(re.sub(r"[^\sA-Za-z.'\-]", " ", text))
+        return tokens
+    return _roman_query(text)
+
+
+def index_tokens(text: str) -> list[str]:
+    """Phonetic tokens stored for one indexed name (primary forms only)."""
+    return [t.forms[0] for t in query_tokens(text)]

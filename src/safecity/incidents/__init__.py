@@ -1,0 +1,1 @@
+"""Incidents: types, the life cycle from call to close, notes and response-time figures."""

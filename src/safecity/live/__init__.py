@@ -1,0 +1,1 @@
+"""Live updates for the command map: bus events fanned out to browsers over SSE."""

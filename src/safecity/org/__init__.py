@@ -1,0 +1,1 @@
+"""The organisation hierarchy over HTTP (the tables live in core.org)."""

@@ -1,0 +1,1 @@
+"""Digitised criminal records: persons, FIRs, arrests, court cases, property; import and search."""

@@ -1,0 +1,1 @@
+"""Response units: fleet, status with timers, and AVL positions (REST and MQTT)."""

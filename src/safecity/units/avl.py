@@ -1,0 +1,179 @@
+"""AVL over MQTT: units publish fixes on ``safecity/avl/<unit_id>``; we store them in batches.
+
+Messages are collected for up to ``batch_wait_s`` (or ``batch_max`` of them)
+and written in one transaction, so a busy fleet costs one commit per batch,
+not one per fix. A message whose topic or body does not parse, or that names
+an unknown unit, goes to the dead-letter table with the reason; if the
+batch's transaction itself fails, every message of it is dead-lettered in a
+fresh transaction. Nothing is dropped silently.
+
+Start it from the app when ``settings.mqtt_url`` is set::
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_avl_consumer(settings.mqtt_url, sessions, stop))
+    ...
+    stop.set(); await task
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import aiomqtt
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from safecity.core import events
+from safecity.core.db import session_scope
+from safecity.core.errors import InvalidInput
+from safecity.units import service
+from safecity.units.schemas import PositionIn
+
+__all__ = [
+    "AVL_PREFIX",
+    "AvlMessage",
+    "BatchResult",
+    "parse_avl_message",
+    "run_avl_consumer",
+    "store_avl_batch",
+]
+
+AVL_PREFIX = "safecity/avl"
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AvlMessage:
+    topic: str
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    accepted: int
+    dead_lettered: int
+
+
+def parse_avl_message(message: AvlMessage, *, prefix: str = AVL_PREFIX) -> tuple[int, service.Fix]:
+    """``(unit_id, fix)`` or `InvalidInput` naming what is wrong."""
+    head, _, tail = message.topic.rpartition("/")
+    if head != prefix or not tail.isdigit():
+        raise InvalidInput(f"topic {message.topic!r} is not {prefix}/<unit_id>", field="topic")
+    try:
+        fix = PositionIn.model_validate_json(message.payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
+        raise InvalidInput(f"{where}: {first.get('msg', 'invalid')}", field=where) from exc
+    return int(tail), service.Fix(fix.lon, fix.lat, fix.at, fix.speed_kph, fix.heading)
+
+
+def _dead(session: Session, message: AvlMessage, error: str | BaseException) -> None:
+    events.dead_letter(session, f"mqtt:{message.topic}", message.payload, error)
+
+
+def store_avl_batch(
+    sessions: sessionmaker[Session], messages: Sequence[AvlMessage], *, prefix: str = AVL_PREFIX
+) -> BatchResult:
+    """Store a batch of raw MQTT messages in one transaction (blocking: run it in a thread)."""
+    try:
+        with session_scope(sessions) as session:
+            parsed: list[tuple[AvlMessage, int, service.Fix]] = []
+            dead = 0
+            for message in messages:
+                try:
+                    unit_id, fix = parse_avl_message(message, prefix=prefix)
+                except InvalidInput as exc:
+                    _dead(session, message, exc)
+                    dead += 1
+                    continue
+                parsed.append((message, unit_id, fix))
+            known = service.units_by_id(session, sorted({unit_id for _, unit_id, _ in parsed}))
+            fixes: dict[int, list[service.Fix]] = defaultdict(list)
+            for message, unit_id, fix in parsed:
+                if unit_id in known:
+                    fixes[unit_id].append(fix)
+                else:
+                    _dead(session, message, f"NotFound: no unit {unit_id}")
+                    dead += 1
+            accepted = service.ingest_positions(session, fixes) if fixes else 0
+        return BatchResult(accepted=accepted, dead_lettered=dead)
+    except Exception as exc:  # the batch failed as a whole: keep every message for replay
+        _log.exception("AVL batch of %d messages failed; dead-lettering them", len(messages))
+        with session_scope(sessions) as session:
+            for message in messages:
+                _dead(session, message, exc)
+        return BatchResult(accepted=0, dead_lettered=len(messages))
+
+
+async def _collect(
+    queue: asyncio.Queue[AvlMessage], stop_event: asyncio.Event, batch_max: int, batch_wait_s: float
+) -> list[AvlMessage]:
+    batch: list[AvlMessage] = []
+    try:
+        batch.append(await asyncio.wait_for(queue.get(), timeout=0.5))
+    except TimeoutError:
+        return batch
+    deadline = asyncio.get_running_loop().time() + batch_wait_s
+    while len(batch) < batch_max:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            break
+        try:
+            batch.append(await asyncio.wait_for(queue.get(), timeout=left))
+        except TimeoutError:
+            break
+    return batch
+
+
+async def _read(client: aiomqtt.Client, queue: asyncio.Queue[AvlMessage]) -> None:
+    async for message in client.messages:
+        payload = message.payload
+        raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
+        await queue.put(AvlMessage(topic=str(message.topic), payload=bytes(raw)))
+
+
+async def run_avl_consumer(
+    mqtt_url: str,
+    sessions: sessionmaker[Session],
+    stop_event: asyncio.Event,
+    *,
+    prefix: str = AVL_PREFIX,
+    batch_max: int = 1000,
+    batch_wait_s: float = 0.05,
+    reconnect_s: float = 2.0,
+) -> None:
+    """Consume ``<prefix>/+`` from ``mqtt://[user:pass@]host[:port]`` until ``stop_event`` is set."""
+    url = urlsplit(mqtt_url)
+    if url.scheme not in ("mqtt", "tcp") or not url.hostname:
+        raise InvalidInput(f"expected mqtt://host[:port], got {mqtt_url!r}", field="mqtt_url")
+    queue: asyncio.Queue[AvlMessage] = asyncio.Queue()
+    while not stop_event.is_set():
+        try:
+            async with aiomqtt.Client(
+                url.hostname, url.port or 1883, username=url.username, password=url.password
+            ) as client:
+                await client.subscribe(f"{prefix}/+", qos=1)
+                reader = asyncio.create_task(_read(client, queue))
+                try:
+                    while not (stop_event.is_set() and queue.empty()):
+                        if reader.done():
+                            reader.result()  # re-raise the connection error
+                        batch = await _collect(queue, stop_event, batch_max, batch_wait_s)
+                        if batch:
+                            await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix)
+                finally:
+                    reader.cancel()
+        except aiomqtt.MqttError as exc:
+            _log.warning("AVL MQTT connection lost (%s); reconnecting in %.0f s", exc, reconnect_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop_event.wait(), timeout=reconnect_s)
+    while not queue.empty():  # what arrived before stop is stored, not dropped
+        batch = [queue.get_nowait() for _ in range(min(queue.qsize(), batch_max))]
+        await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix)

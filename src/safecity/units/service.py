@@ -1,0 +1,271 @@
+"""Unit rules: the fleet, its status with timers, and position reports (AVL).
+
+A unit becomes *dispatched* only through `claim` (the dispatch service calls
+it), never through `set_status`, so the race between two dispatchers is
+decided in one place. Repeating the current status is a no-op: devices
+resend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from safecity.accounts.service import actor_of
+from safecity.core import audit, events
+from safecity.core.auth import Role, User, scope_ids
+from safecity.core.db import utcnow
+from safecity.core.errors import Conflict, InvalidInput, NotFound
+from safecity.core.http import current_request_id
+from safecity.core.org import AgencyType, get_unit
+from safecity.units.models import Unit, UnitKind, UnitPosition, UnitStatus
+from safecity.units.repository import UnitRepository
+
+__all__ = [
+    "BUSY",
+    "Fix",
+    "InvalidUnitTransition",
+    "Unit",
+    "UnitKind",
+    "UnitNotAvailable",
+    "UnitStatus",
+    "claim",
+    "create_unit",
+    "get",
+    "ingest_positions",
+    "list_units",
+    "record_positions",
+    "set_status",
+    "track",
+    "units_by_id",
+]
+
+S = UnitStatus
+BUSY = frozenset({S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE})
+_ALLOWED: dict[UnitStatus, frozenset[UnitStatus]] = {
+    S.AVAILABLE: frozenset({S.OFF_DUTY, S.OUT_OF_SERVICE}),
+    S.DISPATCHED: frozenset({S.EN_ROUTE, S.ON_SCENE, S.RETURNING, S.AVAILABLE}),
+    S.EN_ROUTE: frozenset({S.ON_SCENE, S.RETURNING, S.AVAILABLE}),
+    S.ON_SCENE: frozenset({S.RETURNING, S.AVAILABLE}),
+    S.RETURNING: frozenset({S.AVAILABLE, S.OFF_DUTY, S.OUT_OF_SERVICE}),
+    S.OFF_DUTY: frozenset({S.AVAILABLE, S.OUT_OF_SERVICE}),
+    S.OUT_OF_SERVICE: frozenset({S.AVAILABLE, S.OFF_DUTY}),
+}
+
+
+class UnitNotAvailable(Conflict):
+    """The unit is not available for dispatch (busy, off duty, or just taken by someone else)."""
+
+
+class InvalidUnitTransition(Conflict):
+    """The unit's current status does not allow the requested one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    lon: float
+    lat: float
+    at: datetime
+    speed_kph: float | None = None
+    heading: float | None = None
+
+
+def _status_event(session: Session, unit: Unit, before: UnitStatus) -> None:
+    payload = {
+        "unit_id": unit.id,
+        "call_sign": unit.call_sign,
+        "agency": unit.agency.value,
+        "kind": unit.kind.value,
+        "from": before.value,
+        "status": unit.status.value,
+        "at": unit.status_since.isoformat(),
+    }
+    events.publish(session, "unit.status_changed", payload, key=f"unit:{unit.id}")
+
+
+def create_unit(
+    session: Session,
+    *,
+    call_sign: str,
+    kind: UnitKind,
+    agency: AgencyType,
+    home_station: str,
+    actor: User | None,
+    crew: Sequence[str] = (),
+    skills: Sequence[str] = (),
+    lon: float | None = None,
+    lat: float | None = None,
+) -> Unit:
+    station = get_unit(session, code=home_station)
+    if actor is not None and not actor.has_role(Role.ADMIN) and station.id not in scope_ids(session, actor):
+        raise InvalidInput(f"{home_station} is outside your jurisdiction", field="home_station")
+    if UnitRepository(session).by_call_sign(call_sign) is not None:
+        raise Conflict(f"call sign {call_sign!r} is taken", field="call_sign")
+    now = utcnow()
+    unit = Unit(
+        call_sign=call_sign,
+        kind=kind,
+        agency=agency,
+        home_station_id=station.id,
+        crew=list(crew),
+        skills=sorted(set(skills)),
+        status=S.AVAILABLE,
+        status_since=now,
+        lon=lon if lon is not None else station.lon,
+        lat=lat if lat is not None else station.lat,
+        position_at=None,  # the base, not a fix: any AVL report replaces it
+    )
+    session.add(unit)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor_of(actor),
+        action="unit.create",
+        object_type="unit",
+        object_id=str(unit.id),
+        request_id=current_request_id(),
+        details={"call_sign": call_sign, "kind": kind.value, "station": home_station},
+    )
+    return unit
+
+
+def get(session: Session, *, unit_id: int, user: User) -> Unit:
+    found = UnitRepository(session).in_scope(unit_id, scope_ids(session, user))
+    if found is None:
+        raise NotFound(f"no unit {unit_id}", field="unit_id")
+    return found
+
+
+def units_by_id(session: Session, unit_ids: Sequence[int]) -> dict[int, Unit]:
+    """Unscoped lookup for system paths (AVL ingest, event handlers)."""
+    return {u.id: u for u in UnitRepository(session).by_ids(unit_ids)}
+
+
+def list_units(
+    session: Session,
+    *,
+    user: User,
+    statuses: Sequence[UnitStatus] | None = None,
+    agencies: Sequence[AgencyType] | None = None,
+    kinds: Sequence[UnitKind] | None = None,
+) -> list[Unit]:
+    return UnitRepository(session).listing(
+        scope_ids(session, user), statuses=statuses, agencies=agencies, kinds=kinds
+    )
+
+
+def claim(session: Session, *, unit: Unit, at: datetime | None = None) -> Unit:
+    """Make an available unit *dispatched*, or raise `UnitNotAvailable` (exactly one claimant wins)."""
+    at = at or utcnow()
+    won = UnitRepository(session).claim(unit.id, to=S.DISPATCHED, at=at)
+    session.refresh(unit, ["status", "status_since"])
+    if not won:
+        raise UnitNotAvailable(
+            f"unit {unit.call_sign} is {unit.status.value}, not available",
+            field="unit_ids",
+            unit_id=unit.id,
+            status=unit.status.value,
+        )
+    _status_event(session, unit, S.AVAILABLE)
+    return unit
+
+
+def set_status(
+    session: Session, *, unit: Unit, status: UnitStatus, actor: User | None, at: datetime | None = None
+) -> UnitStatus:
+    """Change status (not to *dispatched*: that is `claim`); returns the status before."""
+    before = unit.status
+    if status is before:
+        return before
+    if status not in _ALLOWED[before]:
+        allowed = ", ".join(sorted(s.value for s in _ALLOWED[before]))
+        raise InvalidUnitTransition(
+            f"unit {unit.call_sign} is {before.value} and cannot become {status.value}; allowed: {allowed}",
+            field="status",
+        )
+    unit.status = status
+    unit.status_since = at or utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor_of(actor),
+        action="unit.status",
+        object_type="unit",
+        object_id=str(unit.id),
+        request_id=current_request_id(),
+        details={"from": before.value, "to": status.value},
+    )
+    _status_event(session, unit, before)
+    return before
+
+
+def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> int:
+    """Store fixes by unit id (units must exist); newer fixes move the unit; one event per unit."""
+    units = units_by_id(session, list(fixes))
+    missing = sorted(set(fixes) - set(units))
+    if missing:
+        raise NotFound(f"no unit {missing[0]}", field="unit_id")
+    now = utcnow()
+    rows: list[dict[str, object]] = []
+    for unit_id, batch in fixes.items():
+        unit = units[unit_id]
+        rows.extend(
+            {
+                "unit_id": unit_id,
+                "lon": f.lon,
+                "lat": f.lat,
+                "speed_kph": f.speed_kph,
+                "heading": f.heading,
+                "at": f.at,
+                "received_at": now,
+            }
+            for f in batch
+        )
+        latest = max(batch, key=lambda f: f.at, default=None)
+        if latest is None or (unit.position_at is not None and latest.at <= unit.position_at):
+            continue  # late fixes extend the track but do not move the unit back
+        unit.lon, unit.lat, unit.speed_kph, unit.heading = (
+            latest.lon,
+            latest.lat,
+            latest.speed_kph,
+            latest.heading,
+        )
+        unit.position_at = latest.at
+        payload = {
+            "unit_id": unit.id,
+            "call_sign": unit.call_sign,
+            "status": unit.status.value,
+            "lon": latest.lon,
+            "lat": latest.lat,
+            "speed_kph": latest.speed_kph,
+            "heading": latest.heading,
+            "at": latest.at.isoformat(),
+        }
+        events.publish(session, "unit.position", payload, key=f"unit:{unit.id}")
+    UnitRepository(session).add_positions(rows)
+    session.flush()
+    return len(rows)
+
+
+def record_positions(session: Session, *, unit: Unit, fixes: Sequence[Fix], actor: User | None) -> int:
+    """A user's (or device's) report over the API: stored like AVL, and audited once per batch."""
+    accepted = ingest_positions(session, {unit.id: fixes})
+    audit.record(
+        session,
+        actor=actor_of(actor),
+        action="unit.positions",
+        object_type="unit",
+        object_id=str(unit.id),
+        request_id=current_request_id(),
+        details={"fixes": accepted},
+    )
+    return accepted
+
+
+def track(
+    session: Session, *, unit: Unit, since: datetime | None = None, limit: int = 500
+) -> list[UnitPosition]:
+    return UnitRepository(session).track(unit.id, since=since, limit=limit)

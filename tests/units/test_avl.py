@@ -1,0 +1,126 @@
+"""AVL ingest: fixes stored in batches, garbage dead-lettered (never lost), and the real MQTT path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from safecity.core.db import make_engine, make_sessionmaker, session_scope
+from safecity.core.org import AgencyType
+from safecity.core.outbox import DeadLetter, OutboxEvent
+from safecity.units import service
+from safecity.units.avl import AvlMessage, run_avl_consumer, store_avl_batch
+from safecity.units.models import UnitKind, UnitPosition
+
+
+@pytest.fixture
+def sessions(api_db_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(api_db_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def _new_unit(sessions: sessionmaker[Session]) -> int:
+    with session_scope(sessions) as session:
+        unit = service.create_unit(
+            session,
+            call_sign=f"AVL-{uuid.uuid4().hex[:8]}",
+            kind=UnitKind.AMBULANCE,
+            agency=AgencyType.RESCUE_1122,
+            home_station="KOR-R1122",
+            actor=None,
+        )
+        return unit.id
+
+
+def _fix(lon: float, second: int) -> bytes:
+    return json.dumps(
+        {
+            "lon": lon,
+            "lat": 24.83,
+            "speed_kph": 30,
+            "heading": 45,
+            "at": f"2026-11-23T07:00:{second:02d}+00:00",
+        }
+    ).encode()
+
+
+def _dead_letters(sessions: sessionmaker[Session], source: str) -> list[DeadLetter]:
+    with sessions() as session:
+        return list(session.scalars(select(DeadLetter).where(DeadLetter.source == source)))
+
+
+def _positions(sessions: sessionmaker[Session], unit_id: int) -> list[UnitPosition]:
+    with sessions() as session:
+        stmt = select(UnitPosition).where(UnitPosition.unit_id == unit_id).order_by(UnitPosition.at)
+        return list(session.scalars(stmt))
+
+
+def test_a_batch_stores_good_fixes_and_dead_letters_garbage_and_unknown_units(
+    sessions: sessionmaker[Session],
+) -> None:
+    unit_id = _new_unit(sessions)
+    ghost = f"safecity/avl/{10**9 + unit_id}"
+    messages = [
+        AvlMessage(f"safecity/avl/{unit_id}", _fix(67.150, 1)),
+        AvlMessage(f"safecity/avl/{unit_id}", _fix(67.151, 2)),
+        AvlMessage(f"safecity/avl/{unit_id}", b'{"lon": "east", "lat": 24.8}'),
+        AvlMessage(ghost, _fix(67.152, 3)),
+    ]
+    result = store_avl_batch(sessions, messages)
+    assert (result.accepted, result.dead_lettered) == (2, 2)
+    assert [p.lon for p in _positions(sessions, unit_id)] == [67.150, 67.151]
+    garbage = _dead_letters(sessions, f"mqtt:safecity/avl/{unit_id}")
+    assert len(garbage) == 1 and "east" in (garbage[0].raw or "")
+    assert "no unit" in _dead_letters(sessions, f"mqtt:{ghost}")[0].error
+    with sessions() as session:
+        moved = session.scalars(
+            select(OutboxEvent).where(
+                OutboxEvent.type == "unit.position", OutboxEvent.key == f"unit:{unit_id}"
+            )
+        ).all()
+    assert len(moved) == 1 and moved[0].payload["lon"] == 67.151
+
+
+def test_a_topic_without_a_unit_id_is_dead_lettered(sessions: sessionmaker[Session]) -> None:
+    result = store_avl_batch(sessions, [AvlMessage("safecity/avl/not-a-unit", _fix(67.1, 1))])
+    assert result.dead_lettered == 1
+    assert _dead_letters(sessions, "mqtt:safecity/avl/not-a-unit")
+
+
+@pytest.mark.mqtt
+async def test_fixes_published_to_mosquitto_reach_the_store_and_garbage_reaches_the_dead_letters(
+    sessions: sessionmaker[Session],
+) -> None:
+    url = os.environ.get("SAFECITY_TEST_MQTT_URL")
+    if not url:
+        pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
+    import aiomqtt
+
+    unit_id = _new_unit(sessions)
+    prefix = f"safecity-test/{uuid.uuid4().hex[:8]}/avl"  # isolated from other users of the broker
+    stop = asyncio.Event()
+    consumer = asyncio.create_task(run_avl_consumer(url, sessions, stop, prefix=prefix))
+    await asyncio.sleep(0.5)  # let it subscribe
+    host, _, port = url.removeprefix("mqtt://").partition(":")
+    async with aiomqtt.Client(host, int(port or 1883)) as client:
+        await client.publish(f"{prefix}/{unit_id}", _fix(67.160, 5), qos=1)
+        await client.publish(f"{prefix}/{unit_id}", b"not json at all", qos=1)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while loop.time() < deadline:
+        if _positions(sessions, unit_id) and _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}"):
+            break
+        await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(consumer, timeout=10)
+    assert [p.lon for p in _positions(sessions, unit_id)] == [67.160]
+    letters = _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}")
+    assert [letter.raw for letter in letters] == ["not json at all"]
