@@ -167,7 +167,8 @@ def run_orm_baseline(sessions: sessionmaker[Session], batches: list[bytes]) -> f
                 session.add(
                     AnprRead(
                         camera_id=camera.id, org_unit_id=camera.org_unit_id, at=read.at, at_s=at_s,
-                        plate_key=key, plate=plate, raw_text=raw, confidence=read.confidence, invalid_plate=plate is None,
+                        plate_key=key, plate=plate, raw_text=raw, confidence=read.confidence,
+                        invalid_plate=plate is None,
                         source="bench", from_image=False, received_at=utcnow(),
                     )
                 )  # fmt: skip

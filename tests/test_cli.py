@@ -61,8 +61,11 @@ def test_audit_verify_passes_on_an_honest_log_and_names_a_tampered_entry(workdir
 
 def test_loading_an_org_file_with_a_bad_parent_names_the_field(workdir: Path) -> None:
     org = workdir / "org.toml"
-    org.write_text('units = [{ code = "PB", kind = "province", name = "Punjab" },'
-                   ' { code = "X", parent = "NOPE", kind = "district", name = "X" }]', encoding="utf-8")
+    org.write_text(
+        'units = [{ code = "PB", kind = "province", name = "Punjab" },'
+        ' { code = "X", parent = "NOPE", kind = "district", name = "X" }]',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(app, ["org", "load", str(org)])
     assert result.exit_code != 0
     assert "units[1].parent" in str(result.exception) + result.output

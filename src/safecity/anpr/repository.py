@@ -70,7 +70,7 @@ class AnprRepository:
             AnprRead.camera_id.in_(cameras), AnprRead.at_s.between(min(seconds), max(seconds))
         )
         wanted = set(keys)
-        return {key for key in map(tuple, self.session.execute(stmt)) if key in wanted}  # type: ignore[misc]
+        return {key for key in map(tuple, self.session.execute(stmt)) if key in wanted}
 
     def insert_reads(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert-or-ignore at driver level: one executemany of plain tuples in stored form.
@@ -87,7 +87,8 @@ class AnprRepository:
         processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = (
-            f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) VALUES ({', '.join([marker] * len(columns))}) "
+            f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) "
+            f"VALUES ({', '.join([marker] * len(columns))}) "
             "ON CONFLICT (camera_id, plate_key, at_s) DO NOTHING"
         )
         converted = [(i, p) for i, p in enumerate(processors) if p is not None]
@@ -98,7 +99,7 @@ class AnprRepository:
                 record[i] = process(record[i])
             values.append(tuple(record))
         for start in range(0, len(values), _CHUNK):
-            connection.exec_driver_sql(sql, values[start : start + _CHUNK])  # type: ignore[arg-type]
+            connection.exec_driver_sql(sql, values[start : start + _CHUNK])
 
     def read_ids(self, keys: Collection[ReadKey]) -> dict[ReadKey, int]:
         found: dict[ReadKey, int] = {}

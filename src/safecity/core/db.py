@@ -7,13 +7,12 @@ type, so `UTCDateTime` normalises on the way in and re-attaches UTC on the way o
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
-
-import enum
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -91,7 +90,7 @@ def enum_type(cls: type[enum.Enum], length: int = 32) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

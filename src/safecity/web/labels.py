@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ["DYNAMIC_LABELS"]
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
+def N_(message: str) -> str:
     return message
 
 
