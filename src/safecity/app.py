@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,10 @@ from safecity.model_registry import load_all_models
 __all__ = ["create_app"]
 
 _STATIC = Path(__file__).resolve().parent / "web" / "static"
+_log = logging.getLogger(__name__)
+
+# A long-running job of the app (a consumer, the demo city): runs until its stop event is set.
+Background = Callable[[asyncio.Event], Awaitable[None]]
 
 
 def _routers() -> list[APIRouter]:
@@ -61,7 +68,36 @@ def _routers() -> list[APIRouter]:
 
 def _subscribers() -> list[Callable[[events.EventBus, sessionmaker[Session]], None]]:
     """Each domain that reacts to events exposes ``register(bus, sessions)`` in its events module."""
-    return []
+    from safecity.incidents import events as incident_events
+
+    return [incident_events.register]
+
+
+def _background(settings: Settings, sessions: sessionmaker[Session]) -> list[Background]:
+    """Jobs the configuration asks for: the AVL consumer when ``SAFECITY_MQTT_URL`` is set."""
+    jobs: list[Background] = []
+    if settings.mqtt_url:
+        from safecity.units.avl import run_avl_consumer
+
+        mqtt_url = settings.mqtt_url
+
+        async def avl(stop: asyncio.Event) -> None:
+            await run_avl_consumer(mqtt_url, sessions, stop)
+
+        jobs.append(avl)
+    from safecity.anpr.jobs import anpr_jobs
+    from safecity.cameras.jobs import camera_jobs
+
+    jobs += [*camera_jobs(settings.mqtt_url, sessions), *anpr_jobs(settings.mqtt_url, sessions)]
+    return jobs
+
+
+async def _run_logged(job: Background, stop: asyncio.Event) -> None:
+    """A failed job is logged, not allowed to take the server down with it."""
+    try:
+        await job(stop)
+    except Exception:
+        _log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
 def _bus_options(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, Any]:
@@ -84,13 +120,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             register(bus, sessions)
         app.state.live.attach(bus)
         await bus.start()
-        relay = events.OutboxRelay(sessions, bus)
+        # Short rounds and large batches: a unit's position should reach the map in well under a second.
+        relay = events.OutboxRelay(sessions, bus, interval=0.05, batch=1000)
         relay.start()
         app.state.bus = bus
         app.state.bus_status = {"status": "ok", "kind": type(bus).__name__}
+        stop = asyncio.Event()
+        jobs = [*_background(settings, sessions), *app.state.background]
+        tasks = [asyncio.create_task(_run_logged(job, stop)) for job in jobs]
         try:
             yield
         finally:
+            stop.set()
+            for task in tasks:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(task, timeout=10)
             await relay.stop()
             await bus.close()
             app.state.bus_status = {"status": "stopped"}
@@ -107,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessions
     app.state.bus_status = {"status": "not started"}
     app.state.live = LiveHub()
+    app.state.background = []  # more `Background` jobs, e.g. the demo city's simulation
     install_edge(app)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     for router in _routers():

@@ -117,3 +117,24 @@ def test_a_person_cannot_be_given_an_api_key(client: TestClient, login) -> None:
     response = client.post(f"/api/users/{alice_id}/api-keys", json={"label": "x"}, headers=login("dana"))
     assert response.status_code == 422
     assert response.json()["field"] == "user_id"
+
+
+def test_an_audited_write_carries_the_request_id_it_was_made_under(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from safecity.core.audit import AuditEntry
+
+    users = client.get("/api/users", headers=login("dana")).json()
+    partner_id = next(u["id"] for u in users if u["username"] == "partner-tr")
+    rid = f"req-{uuid.uuid4().hex[:12]}"
+    created = client.post(
+        f"/api/users/{partner_id}/api-keys",
+        json={"label": "request-id"},
+        headers={**login("dana"), "X-Request-Id": rid},
+    )
+    assert created.status_code == 201
+    assert created.headers["x-request-id"] == rid
+    with session_scope(client.app.state.sessionmaker) as session:  # type: ignore[attr-defined]
+        stamped = session.scalars(select(AuditEntry).where(AuditEntry.request_id == rid)).all()
+    assert stamped, "the write was audited without the request id it was made under"
+    assert all(entry.actor == "dana" for entry in stamped)

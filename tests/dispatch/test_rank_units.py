@@ -231,3 +231,39 @@ def test_ranking_agrees_with_scipy_dijkstra_on_the_karachi_network(shared_data: 
         assert [name for name, _ in ours] == [name for name, _ in expected]
         assert [eta for _, eta in ours] == pytest.approx([eta for _, eta in expected], abs=1e-6)
     graph.reset_weights()
+
+
+def test_restoring_a_slowed_road_to_its_base_speed_is_seen_by_the_ranking() -> None:
+    graph, units, motorway = _motorway_town(10)
+    graph.set_edge_factor(motorway, 4.0)  # jammed motorway: 2,400 s, the side streets win
+    assert _assert_agrees_with_scipy(graph, units, k=1) != "FAR"
+    graph.set_edge_factor(motorway, 1.0)  # faster than now, though not faster than base
+    assert _assert_agrees_with_scipy(graph, units, k=1) == "FAR"
+
+
+def test_resetting_a_jammed_network_is_seen_by_the_ranking() -> None:
+    graph, units, motorway = _motorway_town(10)
+    graph.set_edge_factor(motorway, 4.0)
+    assert _assert_agrees_with_scipy(graph, units, k=1) != "FAR"
+    graph.reset_weights()
+    assert _assert_agrees_with_scipy(graph, units, k=1) == "FAR"
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_ranking_stays_exact_through_a_sequence_of_weight_changes(seed: int) -> None:
+    """Few units are snapped per query (k is small), so a stale pruning bound would show."""
+    graph = _random_town(seed)
+    rng = np.random.default_rng(seed)
+    points = np.column_stack((rng.uniform(66.999, 67.03, 302), rng.uniform(24.799, 24.827, 302)))
+    units = [(f"U{i:03d}", float(x), float(y)) for i, (x, y) in enumerate(points[:300])]
+    graph.set_edge_factor(range(graph.n_edges), 5.0)  # a city-wide jam before the first query
+    for factor in [1.0, 0.3, float("inf"), 3.0, None, 5.0, 1.0, 0.05]:
+        if factor is None:
+            graph.reset_weights()
+        else:
+            graph.set_edge_factor(np.flatnonzero(rng.random(graph.n_edges) < 0.6).tolist(), factor)
+        matrix = graph.to_csr_matrix(transpose=True)
+        for x, y in points[300:]:
+            ours = rank_units(graph, (float(x), float(y)), units, k=1)
+            expected = _scipy_ranking(graph, matrix, (float(x), float(y)), units, k=1)
+            assert ours == [(name, pytest.approx(eta, abs=1e-6)) for name, eta in expected]

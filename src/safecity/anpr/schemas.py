@@ -37,6 +37,8 @@ class AnprSettings(BaseSettings):
     # Reads stamped further ahead than this are refused: a camera clock gone wrong.
     max_clock_skew_s: int = 3600
     purge_every_s: float = 86_400.0
+    # Workers sharing one MQTT subscription (each message goes to one of them).
+    mqtt_group: str = "safecity"
 
 
 class ReadIn(BaseModel):

@@ -14,3 +14,5 @@ class CameraSettings(BaseSettings):
     # A camera is offline after this many intervals without a heartbeat.
     missed_heartbeats: int = 3
     check_every_s: float = 30.0
+    # Workers sharing one MQTT subscription (each message goes to one of them).
+    mqtt_group: str = "safecity"

@@ -24,6 +24,7 @@ from safecity.core.audit_models import LEAF_COLUMNS, AuditEntry, details_json, i
 from safecity.core.db import utcnow
 from safecity.core.errors import InvalidInput
 from safecity.core.merkle import hash_leaf
+from safecity.core.request_context import current_request_id
 
 __all__ = ["SYSTEM", "Actor", "AuditActor", "AuditEvent", "record", "record_many"]
 
@@ -164,7 +165,7 @@ def record(
             object_id=object_id,
             purpose=purpose,
             personal_data=personal_data,
-            request_id=request_id,
+            request_id=request_id if request_id is not None else current_request_id(),
             details=details,
         )
     )

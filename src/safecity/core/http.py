@@ -7,7 +7,6 @@ walk every route and prove each one declares who may call it.
 
 from __future__ import annotations
 
-import contextvars
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safecity.core.auth import Role, User
 from safecity.core.config import Settings
 from safecity.core.errors import AuthenticationFailed, PermissionDenied, SafeCityError
+from safecity.core.request_context import bind_request_id, current_request_id, reset_request_id
 from safecity.core.security import decode_token, resolve_api_key
 
 __all__ = [
@@ -35,11 +35,6 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "safecity_session"
-_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-
-
-def current_request_id() -> str | None:
-    return _request_id.get()
 
 
 def _db_session(request: Request) -> Iterator[Session]:
@@ -158,10 +153,10 @@ def install_edge(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         rid = request.headers.get("x-request-id") or secrets.token_hex(8)
-        token = _request_id.set(rid[:64])
+        token = bind_request_id(rid[:64])
         try:
             response = await call_next(request)
         finally:
-            _request_id.reset(token)
+            reset_request_id(token)
         response.headers["x-request-id"] = rid[:64]
         return response

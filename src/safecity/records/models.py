@@ -45,6 +45,8 @@ __all__ = [
     "PropertyKind",
     "PropertyStatus",
     "Relation",
+    "VerificationRequest",
+    "VerificationStatus",
 ]
 
 
@@ -98,6 +100,13 @@ class PropertyStatus(enum.StrEnum):
     STOLEN = "stolen"
     RECOVERED = "recovered"
     RETURNED = "returned"
+
+
+class VerificationStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    REVOKED = "revoked"
 
 
 class ImportBatch(Base):
@@ -258,3 +267,44 @@ class PropertyItem(Base):
     value_pkr: Mapped[int | None] = mapped_column(Integer)
     recovered_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class VerificationRequest(Base):
+    """A police verification (character certificate) request and, once approved, the certificate.
+
+    ``code`` is the unguessable public verification code printed as a QR code;
+    it exists only from approval on. ``findings`` keeps what the records check
+    found (person ids, scores, FIR and conviction counts) as evidence for the
+    decision, even if the records change later.
+    """
+
+    __tablename__ = "records_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="RESTRICT"), index=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    relation: Mapped[Relation | None] = mapped_column(enum_type(Relation, 4))
+    relative_name: Mapped[str | None] = mapped_column(String(200))
+    cnic: Mapped[str | None] = mapped_column(String(15), index=True)
+    document_type: Mapped[DocumentType | None] = mapped_column(enum_type(DocumentType, 10))
+    document_number: Mapped[str | None] = mapped_column(String(40))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(String(200))
+    status: Mapped[VerificationStatus] = mapped_column(
+        enum_type(VerificationStatus, 12), default=VerificationStatus.REQUESTED
+    )
+    findings: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

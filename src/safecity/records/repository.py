@@ -7,9 +7,11 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from safecity.core.auth import User
 from safecity.core.org import OrgUnit
 from safecity.records.models import (
     Arrest,
+    Conviction,
     CourtCase,
     Fir,
     FirAccused,
@@ -17,6 +19,8 @@ from safecity.records.models import (
     Person,
     PersonAlias,
     PropertyItem,
+    VerificationRequest,
+    VerificationStatus,
 )
 
 __all__ = ["RecordsRepository"]
@@ -30,6 +34,14 @@ class RecordsRepository:
 
     def unit_by_code(self, code: str) -> OrgUnit | None:
         return self.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+    def unit_by_id(self, unit_id: int) -> OrgUnit | None:
+        return self.session.get(OrgUnit, unit_id)
+
+    def user_name(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        return self.session.scalar(select(User.full_name).where(User.id == user_id))
 
     def unit_codes(self, ids: Collection[int]) -> dict[int, str]:
         if not ids:
@@ -174,4 +186,54 @@ class RecordsRepository:
 
     def property_of(self, fir_id: int) -> list[PropertyItem]:
         stmt = select(PropertyItem).where(PropertyItem.fir_id == fir_id).order_by(PropertyItem.id)
+        return list(self.session.scalars(stmt))
+
+    # -- police verification --------------------------------------------------
+
+    def fir_refs_accusing(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        if person_ids:
+            stmt = (
+                select(FirAccused.person_id, Fir.ref)
+                .join(Fir, Fir.id == FirAccused.fir_id)
+                .where(FirAccused.person_id.in_(person_ids))
+                .order_by(Fir.registered_at)
+            )
+            for person_id, ref in self.session.execute(stmt):
+                out.setdefault(int(person_id), []).append(str(ref))
+        return out
+
+    def conviction_counts(self, person_ids: Collection[int]) -> dict[int, int]:
+        if not person_ids:
+            return {}
+        stmt = (
+            select(Conviction.person_id, func.count())
+            .where(Conviction.person_id.in_(person_ids))
+            .group_by(Conviction.person_id)
+        )
+        return {int(pid): int(n) for pid, n in self.session.execute(stmt)}
+
+    def verification(self, verification_id: int) -> VerificationRequest | None:
+        return self.session.get(VerificationRequest, verification_id)
+
+    def verification_by_code(self, code: str) -> VerificationRequest | None:
+        return self.session.scalar(select(VerificationRequest).where(VerificationRequest.code == code))
+
+    def verifications(
+        self,
+        *,
+        scope: Collection[int] | None,
+        applicant_id: int | None,
+        status: VerificationStatus | None,
+        limit: int,
+    ) -> list[VerificationRequest]:
+        """Requests in ``scope`` (staff) or by ``applicant_id`` (a citizen), newest first."""
+        stmt = select(VerificationRequest)
+        if scope is not None:
+            stmt = stmt.where(VerificationRequest.org_unit_id.in_(scope))
+        if applicant_id is not None:
+            stmt = stmt.where(VerificationRequest.applicant_id == applicant_id)
+        if status is not None:
+            stmt = stmt.where(VerificationRequest.status == status)
+        stmt = stmt.order_by(VerificationRequest.id.desc()).limit(limit)
         return list(self.session.scalars(stmt))

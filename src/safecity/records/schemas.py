@@ -14,6 +14,7 @@ from safecity.records.models import (
     PropertyKind,
     PropertyStatus,
     Relation,
+    VerificationStatus,
 )
 
 
@@ -208,3 +209,81 @@ class PropertyOut(PropertyIn):
     model_config = ConfigDict(from_attributes=True)
     id: int
     fir_id: int
+
+
+class VerificationIn(BaseModel):
+    """A police verification (character certificate) request, by the citizen or an operator for them."""
+
+    unit: str = Field(description="code of the district whose records office is asked")
+    full_name: str = Field(min_length=2, max_length=200, description="as on the CNIC, in Roman letters")
+    relation: Relation | None = None
+    relative_name: str | None = Field(default=None, max_length=200)
+    cnic: str | None = None
+    document_type: DocumentType | None = Field(default=None, description="NICOP or passport, if no CNIC")
+    document_number: str | None = Field(default=None, max_length=40)
+    date_of_birth: date | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    address: str = Field(default="", max_length=300)
+    purpose: str = Field(min_length=3, max_length=200, description="e.g. employment abroad, visa")
+
+
+class Finding(BaseModel):
+    """One record the check found: who, how well they match, and what they are on record for."""
+
+    person_id: int
+    name: str | None
+    relative_name: str | None
+    cnic: str | None
+    unit: str
+    score: float
+    explanation: list[FieldScore]
+    firs_accused: list[str]
+    convictions: int
+
+
+class VerificationOut(BaseModel):
+    id: int
+    ref: str
+    status: VerificationStatus
+    unit: str
+    full_name: str
+    relation: Relation | None
+    relative_name: str | None
+    cnic: str | None
+    document_type: DocumentType | None
+    document_number: str | None
+    date_of_birth: date | None
+    phone: str | None
+    address: str
+    purpose: str
+    findings: list[Finding] | None
+    checked_at: datetime | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    verify_path: str | None = Field(description="public verification page, once approved")
+    created_at: datetime
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="required to refuse, and to approve when the check found records",
+    )
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=5, max_length=500)
+
+
+class PublicVerification(BaseModel):
+    """What anyone holding the code may see: no personal data beyond the name and issue date."""
+
+    ref: str
+    name: str
+    issued_on: date
+    valid: bool
+    revoked_on: date | None

@@ -10,6 +10,7 @@ microseconds per edge instead of a graph rebuild.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -87,6 +88,7 @@ class RoadGraph:
         self._forward: Adjacency | None = None
         self._reverse: Adjacency | None = None
         self._ids: dict[int, int] | None = None
+        self._weights_lock = threading.Lock()
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -310,12 +312,13 @@ class RoadGraph:
 
     def speed_bound_mps(self) -> float:
         """No route is faster than its straight-line length at this speed (current weights)."""
-        if self._speed_bound is None:
-            t = self.table
-            self._speed_bound = chord_speed_bound(self.snapper.node_xy, t.src, t.dst, self.travel_time)
-            if self._base_speed_bound is None and np.array_equal(self.travel_time, self.base_travel_time):
-                self._base_speed_bound = self._speed_bound
-        return self._speed_bound
+        bound = self._speed_bound
+        if bound is None:
+            with self._weights_lock:  # a weight change cannot slip in between reading and caching
+                if self._speed_bound is None:
+                    self._speed_bound = self._chord_bound(np.arange(self.n_edges), self.travel_time)
+                bound = self._speed_bound
+        return bound
 
     # -- weights ---------------------------------------------------------------
     def _edge(self, edge_id: int) -> int:
@@ -348,34 +351,49 @@ class RoadGraph:
 
         Arrays are patched in place, so a search running at the same time in
         another thread sees each arc's old or new weight, never a broken graph.
+        The pruning speed bound is raised *before* any arc gets faster, and
+        "faster" is judged against the arc's current weight, not its base one:
+        factor 1.0 on a road slowed earlier speeds it up.
         """
         if not factor > 0:
             raise InvalidInput("factor must be a positive number (inf closes the edge)", field="factor")
         ids = np.asarray(self.edge_ids(edges), dtype=np.int64)
-        self.travel_time[ids] = self.base_travel_time[ids] * factor
-        if factor < 1 and self._speed_bound is not None:  # slower arcs never raise the bound
-            t = self.table
-            self._speed_bound = max(
-                self._speed_bound,
-                chord_speed_bound(self.snapper.node_xy, t.src[ids], t.dst[ids], self.travel_time[ids]),
-            )
-        new = self.travel_time[ids].tolist()
-        if self._forward is not None:
-            weights = self._forward[2]
-            for e, w in zip(ids.tolist(), new, strict=True):
-                weights[e] = w
-        if self._reverse is not None:
-            weights = self._reverse[2]
-            for p, w in zip(self.rev_position[ids].tolist(), new, strict=True):
-                weights[p] = w
+        with self._weights_lock:
+            new = self.base_travel_time[ids] * factor
+            faster = new < self.travel_time[ids]
+            if faster.any() and self._speed_bound is not None:  # slower arcs never raise the bound
+                self._speed_bound = max(self._speed_bound, self._chord_bound(ids[faster], new[faster]))
+            self.travel_time[ids] = new
+            values = new.tolist()
+            if self._forward is not None:
+                weights = self._forward[2]
+                for e, w in zip(ids.tolist(), values, strict=True):
+                    weights[e] = w
+            if self._reverse is not None:
+                weights = self._reverse[2]
+                for p, w in zip(self.rev_position[ids].tolist(), values, strict=True):
+                    weights[p] = w
 
     def close_edges(self, edges: Iterable[int] | Iterable[tuple[int, int]]) -> None:
         self.set_edge_factor(edges, float("inf"))
 
     def reset_weights(self) -> None:
-        self.travel_time[:] = self.base_travel_time
-        if self._forward is not None:  # the topology lists stay; only weights are rebuilt
-            self._forward = (*self._forward[:2], _floats(self.travel_time))
-        if self._reverse is not None:
-            self._reverse = (*self._reverse[:2], _floats(self.travel_time[self.rev_order]))
-        self._speed_bound = self._base_speed_bound
+        with self._weights_lock:
+            base = self._base_bound()
+            if self._speed_bound is not None:  # valid for both old and base weights while swapping
+                self._speed_bound = max(self._speed_bound, base)
+            self.travel_time[:] = self.base_travel_time
+            if self._forward is not None:  # the topology lists stay; only weights are rebuilt
+                self._forward = (*self._forward[:2], _floats(self.travel_time))
+            if self._reverse is not None:
+                self._reverse = (*self._reverse[:2], _floats(self.travel_time[self.rev_order]))
+            self._speed_bound = base
+
+    def _chord_bound(self, ids: NDArray[np.int64], seconds: NDArray[np.float64]) -> float:
+        t = self.table
+        return chord_speed_bound(self.snapper.node_xy, t.src[ids], t.dst[ids], seconds)
+
+    def _base_bound(self) -> float:
+        if self._base_speed_bound is None:
+            self._base_speed_bound = self._chord_bound(np.arange(self.n_edges), self.base_travel_time)
+        return self._base_speed_bound

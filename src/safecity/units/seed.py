@@ -80,13 +80,21 @@ def _specs(base: OrgUnit) -> tuple[FleetSpec, ...]:
     return ()
 
 
+# A base further than this from every road node is outside the loaded network: its units stay put
+# rather than being "snapped" kilometres away onto the edge of someone else's map.
+_MAX_SNAP_M = 1500.0
+
+
 def _place(base: OrgUnit, n: int, graph: RoadGraph | None) -> tuple[float, float]:
     """A few tens of metres apart around the base (a yard), then onto the nearest road node."""
     assert base.lon is not None and base.lat is not None
     lon, lat = base.lon + 0.0004 * (n % 3 - 1), base.lat + 0.0004 * (n // 3 % 3 - 1)
     if graph is None:
         return round(lon, 6), round(lat, 6)
-    node = graph.snap(lon, lat)
+    nodes, gaps = graph.snap_many([lon], [lat])
+    if float(gaps[0]) > _MAX_SNAP_M:
+        return round(lon, 6), round(lat, 6)
+    node = int(nodes[0])
     return float(graph.lon[node]), float(graph.lat[node])
 
 

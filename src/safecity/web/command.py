@@ -1,4 +1,10 @@
-"""The command-centre page: the live map, call intake and dispatch."""
+"""The command-centre page: the live map, call intake and dispatch.
+
+The page is a thin shell; ``static/js/command.js`` drives it through the
+public JSON API (calls, incidents, units, dispatch, live SSE), so the page
+can do nothing the API would refuse. The role flags only hide buttons a
+user could not use anyway.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from safecity.core.auth import Role, User
 from safecity.core.http import get_settings, require
+from safecity.incidents.roles import CALL_TAKERS, DISPATCHERS, FIELD
 from safecity.roads import service as roads
 from safecity.web.nav import NavItem, register
 from safecity.web.templating import render
@@ -41,6 +48,7 @@ def command_centre(request: Request, user: Viewer) -> HTMLResponse:
         user=user,
         bbox=[lon0, lat0, lon1, lat1],
         graph_label=source.label if source else "none installed",
-        can_dispatch=user.has_role(Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER),
-        can_intake=user.has_role(Role.SUPERVISOR, Role.DISPATCHER, Role.OPERATOR),
+        can_dispatch=user.has_role(*DISPATCHERS),
+        can_intake=user.has_role(*CALL_TAKERS),
+        can_report=user.has_role(*FIELD),
     )

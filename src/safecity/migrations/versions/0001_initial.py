@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:09:51.684100
+Create Date: 2026-11-23 11:38:56.475902
 """
 
 from collections.abc import Sequence
@@ -502,6 +502,97 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("records_persons", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_records_persons_org_unit_id"), ["org_unit_id"], unique=False)
+
+    op.create_table(
+        "records_verifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=True),
+        sa.Column("org_unit_id", sa.Integer(), nullable=False),
+        sa.Column("applicant_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("full_name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "relation",
+            sa.Enum("s/o", "d/o", "w/o", name="relation", native_enum=False, length=4),
+            nullable=True,
+        ),
+        sa.Column("relative_name", sa.String(length=200), nullable=True),
+        sa.Column("cnic", sa.String(length=15), nullable=True),
+        sa.Column(
+            "document_type",
+            sa.Enum("nicop", "passport", "poc", name="documenttype", native_enum=False, length=10),
+            nullable=True,
+        ),
+        sa.Column("document_number", sa.String(length=40), nullable=True),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("address", sa.String(length=300), nullable=False),
+        sa.Column("purpose", sa.String(length=200), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "requested",
+                "approved",
+                "refused",
+                "revoked",
+                name="verificationstatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("findings", sa.JSON(), nullable=True),
+        sa.Column("checked_by_id", sa.Integer(), nullable=True),
+        sa.Column("checked_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decision_reason", sa.String(length=500), nullable=True),
+        sa.Column("revoked_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoke_reason", sa.String(length=500), nullable=True),
+        sa.Column("created_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"],
+            ["users.id"],
+            name=op.f("fk_records_verifications_applicant_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["checked_by_id"],
+            ["users.id"],
+            name=op.f("fk_records_verifications_checked_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_records_verifications_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_unit_id"],
+            ["org_units.id"],
+            name=op.f("fk_records_verifications_org_unit_id_org_units"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["users.id"],
+            name=op.f("fk_records_verifications_requested_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_records_verifications")),
+        sa.UniqueConstraint("code", name=op.f("uq_records_verifications_code")),
+        sa.UniqueConstraint("ref", name=op.f("uq_records_verifications_ref")),
+    )
+    with op.batch_alter_table("records_verifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_records_verifications_applicant_id"), ["applicant_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_records_verifications_cnic"), ["cnic"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_records_verifications_org_unit_id"), ["org_unit_id"], unique=False
+        )
 
     op.create_table(
         "response_plans",
@@ -1375,6 +1466,12 @@ def downgrade() -> None:
 
     op.drop_table("units")
     op.drop_table("response_plans")
+    with op.batch_alter_table("records_verifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_records_verifications_org_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_records_verifications_cnic"))
+        batch_op.drop_index(batch_op.f("ix_records_verifications_applicant_id"))
+
+    op.drop_table("records_verifications")
     with op.batch_alter_table("records_persons", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_records_persons_org_unit_id"))
 

@@ -1,0 +1,60 @@
+"""Everything the living demo city needs beyond the organisation and the logins.
+
+`seed_demo` (in `seed`) is what every test database gets; this adds what only
+``safecity demo`` wants: the incident-type catalogue in its table, the
+landmarks callers name, the fleet at the real stations of the demo
+organisation (on the road network), and the machine account the simulation
+acts as — so that the audit log says plainly which actions were synthetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safecity.accounts import service as accounts
+from safecity.calls.places import seed_places
+from safecity.core.auth import Role, User
+from safecity.incidents import service as incidents
+from safecity.roads import RoadGraph
+from safecity.units.seed import seed_demo_units
+
+__all__ = ["SIMULATION_USER", "CitySeed", "seed_demo_city", "simulation_user"]
+
+SIMULATION_USER = "city-sim"
+
+
+@dataclass(frozen=True, slots=True)
+class CitySeed:
+    incident_types: int
+    places: int
+    units: int
+
+
+def simulation_user(session: Session) -> User:
+    """The machine account the simulation takes calls and dispatches as (created when missing)."""
+    found = session.scalar(select(User).where(User.username == SIMULATION_USER))
+    if found is not None:
+        return found
+    user, _ = accounts.create_user(
+        session,
+        username=SIMULATION_USER,
+        full_name="Demo city simulation (synthetic calls and dispatches)",
+        password=None,
+        roles=(Role.DISPATCHER, Role.OPERATOR),
+        units=("SD",),
+        actor=None,
+        is_machine=True,
+    )
+    return user
+
+
+def seed_demo_city(session: Session, graph: RoadGraph | None) -> CitySeed:
+    """Idempotent: each part adds only what is missing; returns how many of each were added."""
+    types = incidents.seed_incident_types(session)
+    places = seed_places(session)
+    fleet = seed_demo_units(session, graph)
+    simulation_user(session)
+    return CitySeed(incident_types=types, places=places, units=len(fleet))
