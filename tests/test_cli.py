@@ -35,7 +35,11 @@ def test_demo_without_serving_seeds_the_city_and_prints_every_login(workdir: Pat
     assert again.exit_code == 0
     with engine.connect() as conn:
         users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
-    assert users == 12
+        fleet = dict(conn.execute(text("SELECT kind, count(*) FROM units GROUP BY kind")).all())
+        types = conn.execute(text("SELECT count(*) FROM incident_types")).scalar_one()
+    assert users == 13  # the 12 demo logins and the simulation's machine account
+    assert fleet["dolphin_pair"] > fleet["ambulance"] > fleet["bomb_disposal_robot"] >= 1
+    assert fleet["drone_team"] >= 1 and types >= 15
 
 
 def test_the_secret_key_is_generated_once_and_kept(workdir: Path) -> None:

@@ -16,6 +16,8 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/lang/{code}"),
+    # Anyone shown a police verification certificate checks its QR code here: valid/revoked, name, date.
+    ("GET", "/verify/{code}"),
 }
 
 

@@ -38,13 +38,17 @@ def _routers() -> list[APIRouter]:
     from safecity.calls import routes as calls
     from safecity.cameras import routes as cameras
     from safecity.dispatch import routes as dispatch
+    from safecity.forecasting import routes as forecasting
     from safecity.incidents import routes as incidents
     from safecity.live import routes as live
     from safecity.org import routes as org
+    from safecity.records import pages as records_pages
     from safecity.records import routes as records
     from safecity.roads import routes as roads
+    from safecity.traffic import routes as traffic
     from safecity.transparency import routes as transparency
     from safecity.units import routes as units
+    from safecity.web import cameras as cameras_page
     from safecity.web import command, pages
 
     return [
@@ -59,10 +63,14 @@ def _routers() -> list[APIRouter]:
         incidents.router,
         units.router,
         dispatch.router,
+        forecasting.router,
+        traffic.router,
         live.router,
         transparency.router,
         pages.router,
         command.router,
+        records_pages.router,
+        cameras_page.router,
     ]
 
 

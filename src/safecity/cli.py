@@ -7,8 +7,9 @@ like a route); a `SafeCityError` is printed plainly and exits with status 2.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -36,6 +37,8 @@ for _name, _module in (
     ("forecast", "safecity.forecasting.cli"),
     ("roads", "safecity.roads.cli"),
     ("records", "safecity.records.cli"),
+    ("anpr", "safecity.anpr.cli"),
+    ("traffic", "safecity.traffic.cli"),
 ):
     try:
         app.add_typer(importlib.import_module(_module).app, name=_name)
@@ -157,22 +160,51 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="start the web server after seeding")
     ] = True,
+    simulate: Annotated[
+        bool, typer.Option("--simulate/--no-simulate", help="run the synthetic city (calls, units driving)")
+    ] = True,
+    seed: Annotated[int | None, typer.Option(help="random seed of the simulated city")] = None,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
-    """Create/upgrade the demo database, seed south-east Karachi, print logins, serve."""
+    """Create/upgrade the demo database, seed south-east Karachi and its fleet, print logins, serve."""
     from safecity.core import audit
+    from safecity.demo.city import seed_demo_city
     from safecity.demo.seed import seed_demo
+    from safecity.roads.service import graph_for
 
     settings = Settings(demo_mode=True)
     upgrade(settings.database_url)
-    with session_scope(_sessions(settings)) as session:
+    graph = graph_for(settings)
+    sessions = _sessions(settings)
+    with session_scope(sessions) as session:
         secrets = seed_demo(session)
+        city = seed_demo_city(session, graph)
         audit.tree_head(session, audit.signer_from_settings(settings))  # checkpoint the seeded log
     _print_logins(secrets)
     console.print(f"database: {settings.database_url}")
-    if serve:
-        _serve(settings, host, port)
+    console.print(
+        f"demo city (synthetic): {city.units} units added to the fleet, "
+        f"{city.incident_types} incident types, {city.places} landmarks; "
+        f"road graph: {'none' if graph is None else f'{graph.n_nodes} nodes'}"
+    )
+    if not serve:
+        return
+    if simulate and graph is None:
+        err.print("no road graph is installed, so the city is not simulated (see `safecity roads import`)")
+
+    def prepare(web: Any) -> None:
+        web.state.road_graph = graph
+        if simulate and graph is not None:
+            from safecity.demo.simulation import CitySimulation
+
+            city_sim = CitySimulation(web.state.sessionmaker, graph, seed=seed, timezone=settings.timezone)
+            web.state.background.append(city_sim.run)
+            console.print(
+                "[yellow]simulating the city[/]: synthetic calls, dispatches and units on the roads"
+            )
+
+    _serve(settings, host, port, prepare)
 
 
 @app.command()
@@ -183,13 +215,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     _serve(settings, host, port)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, prepare: Callable[[Any], None] | None = None) -> None:
     import uvicorn
 
     from safecity.app import create_app
 
+    web = create_app(settings)
+    if prepare is not None:
+        prepare(web)
     console.print(f"[bold green]safecity is serving at http://{host}:{port}/[/] (Ctrl-C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(web, host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from safecity.anpr.retention import purge_reads
 from safecity.anpr.schemas import ReadIn
 from safecity.anpr.service import add_to_watchlist
 from safecity.cameras.models import Camera, CameraKind
+from safecity.core.audit import AuditEntry
 from safecity.core.org import OrgKind, OrgUnit
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -66,12 +67,17 @@ def test_purge_deletes_exactly_the_old_reads_nothing_links_to(db_session: Sessio
     db_session.flush()
 
     dry = purge_reads(db_session, now=NOW, retention_days=90, dry_run=True)
-    assert dry.deleted >= 2 and _surviving(db_session, everything) == set(everything)
+    assert (dry.deleted, dry.kept_linked) == (2, 2)
+    assert _surviving(db_session, everything) == set(everything)
 
     report = purge_reads(db_session, now=NOW, retention_days=90)
-    assert report.deleted == dry.deleted
+    assert (report.deleted, report.kept_linked) == (2, 2)
     db_session.expire_all()
     assert _surviving(db_session, everything) == {old_with_hit, old_with_case, recent}
+    audited = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "anpr.reads.purge").order_by(AuditEntry.index)
+    ).all()
+    assert audited[-1].details["deleted"] == 2 and audited[-1].details["days"] == 90
 
 
 def test_a_shorter_retention_reaches_younger_reads(db_session: Session) -> None:

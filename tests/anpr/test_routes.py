@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -85,6 +86,33 @@ def test_an_undecodable_image_is_refused_naming_the_read_and_field(client: TestC
     response = client.post("/api/anpr/reads", json={"reads": reads}, headers=key)
     assert response.status_code == 422
     assert response.json()["field"] == "reads[3].image_b64"
+
+
+def test_an_oversized_image_is_refused_naming_the_read_and_field(
+    client: TestClient,
+    login,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SAFECITY_ANPR_MAX_IMAGE_BYTES", "4096")
+    camera, key = _camera_with_key(client, login)
+    big = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(8000)).decode()
+    reads = [_read(camera, "LEA-7", 0), _read(camera, None, 1, image_b64=big)]
+    response = client.post("/api/anpr/reads", json={"reads": reads}, headers=key)
+    assert response.status_code == 422
+    assert response.json()["field"] == "reads[1].image_b64"
+    assert "larger than 4096 bytes" in response.json()["detail"]
+
+
+def test_a_batch_sent_twice_is_stored_once(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
+    camera, key = _camera_with_key(client, login)
+    reads = [_read(camera, "LEA 4321", 0), _read(camera, "LEA-4321", 0), _read(camera, "LEA 4321", 1)]
+    first = client.post("/api/anpr/reads", json={"reads": reads}, headers=key).json()
+    again = client.post("/api/anpr/reads", json={"reads": reads}, headers=key).json()
+    assert (first["accepted"], first["duplicates"]) == (2, 1)
+    assert (again["accepted"], again["duplicates"]) == (0, 3)
+    params = {"camera_id": camera["id"], "purpose": "checking duplicate handling"}
+    stored = client.get("/api/anpr/reads", params=params, headers=login("alice")).json()
+    assert [r["plate"] for r in stored] == ["LEA-4321", "LEA-4321"]
 
 
 def test_a_dispatcher_cannot_post_reads(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]

@@ -90,16 +90,24 @@ def test_a_stolen_car_read_over_mqtt_ends_as_an_incident_on_the_map(
 ) -> None:
     client = mqtt_app_client
     alice, faisal = login("alice"), login("faisal")
-    stolen = client.put("/api/anpr/watchlists/stolen", json={"policy": "open_incident"}, headers=login("dana"))
+    stolen = client.put(
+        "/api/anpr/watchlists/stolen", json={"policy": "open_incident"}, headers=login("dana")
+    )
     assert stolen.status_code == 200, stolen.text
     camera = _register_camera(client, login("sara"))
     plate = _plate()
     entry = {"plate": plate, "reason": "stolen car, FIR 88/2026", "org_unit": "KOR-LND"}
     assert client.post("/api/anpr/watchlists/stolen/entries", json=entry, headers=alice).status_code == 201
 
-    read = {"plate_text": plate.replace("-", " ").lower(), "confidence": 0.9, "at": datetime.now(UTC).isoformat()}
+    read = {
+        "plate_text": plate.replace("-", " ").lower(),
+        "confidence": 0.9,
+        "at": datetime.now(UTC).isoformat(),
+    }
     seen = asyncio.run(
-        _publish_until(f"safecity/anpr/{camera['id']}", read, lambda: bool(_incidents_for(client, alice, plate)))
+        _publish_until(
+            f"safecity/anpr/{camera['id']}", read, lambda: bool(_incidents_for(client, alice, plate))
+        )
     )
     assert seen, "no incident within 20 s of publishing the read"
 

@@ -249,21 +249,14 @@ def test_resetting_a_jammed_network_is_seen_by_the_ranking() -> None:
     assert _assert_agrees_with_scipy(graph, units, k=1) == "FAR"
 
 
-@pytest.mark.parametrize("seed", [11, 12])
-def test_ranking_stays_exact_through_a_sequence_of_weight_changes(seed: int) -> None:
-    """Few units are snapped per query (k is small), so a stale pruning bound would show."""
-    graph = _random_town(seed)
-    rng = np.random.default_rng(seed)
-    points = np.column_stack((rng.uniform(66.999, 67.03, 302), rng.uniform(24.799, 24.827, 302)))
-    units = [(f"U{i:03d}", float(x), float(y)) for i, (x, y) in enumerate(points[:300])]
-    graph.set_edge_factor(range(graph.n_edges), 5.0)  # a city-wide jam before the first query
-    for factor in [1.0, 0.3, float("inf"), 3.0, None, 5.0, 1.0, 0.05]:
+def test_ranking_stays_exact_through_a_sequence_of_weight_changes() -> None:
+    """Only a few units are snapped per query (k=1), so a stale pruning bound would show."""
+    graph, units, motorway = _motorway_town(10)
+    winners = []
+    for factor in [3.0, 1.0, 0.25, float("inf"), 1.0, 6.0, None, 0.5, 2.0, 1.0]:
         if factor is None:
             graph.reset_weights()
         else:
-            graph.set_edge_factor(np.flatnonzero(rng.random(graph.n_edges) < 0.6).tolist(), factor)
-        matrix = graph.to_csr_matrix(transpose=True)
-        for x, y in points[300:]:
-            ours = rank_units(graph, (float(x), float(y)), units, k=1)
-            expected = _scipy_ranking(graph, matrix, (float(x), float(y)), units, k=1)
-            assert ours == [(name, pytest.approx(eta, abs=1e-6)) for name, eta in expected]
+            graph.set_edge_factor(motorway, factor)
+        winners.append(_assert_agrees_with_scipy(graph, units, k=1) == "FAR")
+    assert winners == [False, True, True, False, True, False, True, True, False, True]

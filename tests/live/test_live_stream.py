@@ -38,7 +38,9 @@ def _free_port() -> int:
 
 def _serve(settings: Settings) -> Iterator[str]:
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -90,7 +92,13 @@ def _new_unit(settings: Settings) -> int:
 
 
 def _fix(lon: float) -> dict[str, Any]:
-    return {"lon": lon, "lat": 24.851, "speed_kph": 42.0, "heading": 90.0, "at": datetime.now(UTC).isoformat()}
+    return {
+        "lon": lon,
+        "lat": 24.851,
+        "speed_kph": 42.0,
+        "heading": 90.0,
+        "at": datetime.now(UTC).isoformat(),
+    }
 
 
 def _wait_for_position(

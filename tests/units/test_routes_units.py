@@ -92,3 +92,37 @@ def test_units_of_korangi_do_not_exist_for_a_dispatcher_of_district_south(client
 def test_a_dispatcher_may_not_create_units(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
     body = {"call_sign": "X-1", "kind": "ambulance", "agency": "rescue_1122", "home_station": "KOR-R1122"}
     assert client.post("/api/units", json=body, headers=login("alice")).status_code == 403
+
+
+def test_a_unit_placed_outside_the_jurisdiction_is_refused_naming_the_coordinate(
+    client: TestClient, login
+) -> None:  # type: ignore[no-untyped-def]
+    dana = login("dana")
+    body = {"call_sign": f"T-{uuid.uuid4().hex[:8]}", "kind": "drone_team", "agency": "police",
+            "home_station": "KOR-LND", "lon": 74.35, "lat": 24.85}  # fmt: skip  # Lahore's longitude
+    response = client.post("/api/units", json=body, headers=dana)
+    assert response.status_code == 422
+    assert (response.json()["error"], response.json()["field"]) == ("InvalidInput", "lon")
+    half = client.post("/api/units", json={**body, "lon": 67.2, "lat": None}, headers=dana)
+    assert half.status_code == 422
+    listed = client.get("/api/units", headers=dana).json()
+    assert body["call_sign"] not in {u["call_sign"] for u in listed}
+
+
+def test_positions_outside_the_jurisdiction_are_refused_and_none_of_the_batch_is_kept(
+    client: TestClient, login
+) -> None:  # type: ignore[no-untyped-def]
+    unit = _unit(client, login("dana"))
+    faisal = login("faisal")
+    one = {"lon": 67.2, "lat": 31.55, "at": "2026-11-23T09:00:00+00:00"}
+    response = client.post(f"/api/units/{unit['id']}/positions", json=one, headers=faisal)
+    assert (response.status_code, response.json()["field"]) == (422, "lat")
+    batch = [
+        {"lon": 67.201, "lat": 24.851, "at": "2026-11-23T09:00:00+00:00"},
+        {"lon": 66.1, "lat": 24.852, "at": "2026-11-23T09:00:10+00:00"},
+    ]
+    response = client.post(f"/api/units/{unit['id']}/positions", json=batch, headers=faisal)
+    assert (response.status_code, response.json()["field"]) == (422, "positions[1].lon")
+    assert client.get(f"/api/units/{unit['id']}/track", headers=faisal).json() == []
+    now = client.get(f"/api/units/{unit['id']}", headers=faisal).json()
+    assert (now["lon"], now["lat"]) == (67.2, 24.85)

@@ -9,6 +9,7 @@ chord, so every reported fix lies on an arc of the network.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,7 +90,7 @@ def plan_trip(
     nodes = graph.route(src_node, dst_node).nodes if src_node != dst_node else [src_node]
     elapsed = [0.0]
     weights = graph.travel_time
-    for u, v in zip(nodes, nodes[1:], strict=False):
+    for u, v in itertools.pairwise(nodes):
         arc = min(float(weights[e]) for e in graph.edge_ids([(u, v)]))
         elapsed.append(elapsed[-1] + arc / pace)
     return Trip(

@@ -15,6 +15,7 @@ from ._learned import GradientBoostingForecaster
 from ._loading import LoadReport, load_events
 from ._metrics import WeekScore, bootstrap_interval, flagged_cells, n_flagged, score_week
 from ._prospective import ProspectiveHotspot
+from ._recency import RecencyWeightedCounts
 from ._registry import BASELINE, MODEL_NAMES, make_model
 from ._sepp import SelfExcitingPointProcess
 
@@ -31,6 +32,7 @@ __all__ = [
     "KernelDensity",
     "LoadReport",
     "ProspectiveHotspot",
+    "RecencyWeightedCounts",
     "SelfExcitingPointProcess",
     "WeekScore",
     "bootstrap_interval",

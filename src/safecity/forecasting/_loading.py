@@ -26,7 +26,7 @@ from safecity.core.errors import InvalidInput, NotFound
 from ._events import GriddedEvents, to_days
 from ._grid import Grid, utm_epsg_for
 
-__all__ = ["LoadReport", "load_events"]
+__all__ = ["LoadReport", "grid_points", "load_events"]
 
 _TIME_COLUMNS = ("occurred_at", "occurred_date", "datetime", "timestamp", "time", "date")
 _LON_COLUMNS = ("lon", "longitude", "lng")
@@ -145,10 +145,32 @@ def load_events(
     lon, lat = Transformer.from_crs(report.source_epsg, 4326, always_xy=True).transform(a, b)
     if report.source_epsg == 4326 and (np.any(np.abs(lat) > 90) or np.any(np.abs(lon) > 180)):
         raise InvalidInput("lat/lon values out of range", field="data")
+    events = grid_points(
+        np.asarray(lon, dtype=np.float64),
+        np.asarray(lat, dtype=np.float64),
+        _parse_times(rows.times),
+        rows.labels,
+        cell_size=cell_size,
+        target_epsg=target_epsg,
+    )
+    report.accepted = len(events)
+    return events, report
+
+
+def grid_points(
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    day: NDArray[np.float64],
+    labels: Sequence[str],
+    *,
+    cell_size: float = 250.0,
+    target_epsg: int | None = None,
+) -> GriddedEvents:
+    """Grid WGS84 points (e.g. an organisation's own incidents) exactly as files are gridded."""
+    if len(lon) == 0:
+        raise InvalidInput("no events to forecast from", field="data")
     epsg = target_epsg or utm_epsg_for(float(np.median(lon)), float(np.median(lat)))
     x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     grid = Grid.covering(x, y, epsg=epsg, cell_size=cell_size)
-    events = GriddedEvents.build(grid, _parse_times(rows.times), grid.cell_of(x, y), rows.labels)
-    report.accepted = len(events)
-    return events, report
+    return GriddedEvents.build(grid, np.asarray(day, dtype=np.float64), grid.cell_of(x, y), list(labels))

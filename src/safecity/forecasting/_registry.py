@@ -16,6 +16,7 @@ from ._counts import HistoricalCounts, KernelDensity
 from ._ensemble import Ensemble
 from ._learned import GradientBoostingForecaster
 from ._prospective import ProspectiveHotspot
+from ._recency import RecencyWeightedCounts
 from ._sepp import SelfExcitingPointProcess
 
 __all__ = ["BASELINE", "MODEL_NAMES", "make_model"]
@@ -27,6 +28,7 @@ _FACTORIES: dict[str, Callable[[], ForecastEstimator]] = {
     "kde": lambda: KernelDensity(bandwidth_m=250.0, window_days=1460.0, raw_weight=0.8),
     "prospective": lambda: ProspectiveHotspot(bandwidth_m=400.0, window_weeks=8, long_run_weight=0.5),
     "sepp": lambda: SelfExcitingPointProcess(window_days=365, sigma_m=100.0, background_bandwidth_m=125.0),
+    "recency": lambda: RecencyWeightedCounts(),
     "gbm": lambda: GradientBoostingForecaster(horizon_days=28.0, min_samples_leaf=500),
     "ensemble": lambda: Ensemble(
         estimators=[

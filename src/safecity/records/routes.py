@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from safecity.core.auth import Role, User
 from safecity.core.http import DbSession, require
-from safecity.records import cases, schemas, search, service
+from safecity.records import cases, schemas, search, service, verification_routes
 
 router = APIRouter(prefix="/api", tags=["records"])
 
@@ -131,3 +131,6 @@ def add_property(
     return schemas.PropertyOut.model_validate(
         cases.add_property(session, fir_id=fir_id, body=body, actor=user)
     )
+
+
+router.include_router(verification_routes.router)

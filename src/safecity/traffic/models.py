@@ -151,7 +151,9 @@ class Challan(Base):
     violation_id: Mapped[int] = mapped_column(
         ForeignKey("traffic_violations.id", ondelete="RESTRICT"), unique=True
     )
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("traffic_vehicles.id", ondelete="RESTRICT"), index=True)
+    vehicle_id: Mapped[int] = mapped_column(
+        ForeignKey("traffic_vehicles.id", ondelete="RESTRICT"), index=True
+    )
     plate: Mapped[str] = mapped_column(String(16), index=True)
     owner_name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ViolationKind] = mapped_column(enum_type(ViolationKind, 16))

@@ -59,7 +59,9 @@ def register_gateway(name: str, factory: Callable[[], SmsGateway]) -> None:
 def gateway_named(name: str) -> SmsGateway:
     factory = _GATEWAYS.get(name)
     if factory is None:
-        raise InvalidInput(f"no SMS gateway {name!r}; known: {', '.join(sorted(_GATEWAYS))}", field="sms_gateway")
+        raise InvalidInput(
+            f"no SMS gateway {name!r}; known: {', '.join(sorted(_GATEWAYS))}", field="sms_gateway"
+        )
     return factory()
 
 
@@ -101,7 +103,9 @@ def render_notice(challan: Challan, vehicle: Vehicle, violation: Violation) -> b
         ("Dispute until", f"{_local(challan.dispute_until)} PKT"),
     ]
     if violation.measured_kph is not None and violation.limit_kph is not None:
-        rows.insert(6, ("Measured speed", f"{violation.measured_kph:.0f} km/h (limit {violation.limit_kph:.0f})"))
+        rows.insert(
+            6, ("Measured speed", f"{violation.measured_kph:.0f} km/h (limit {violation.limit_kph:.0f})")
+        )
     for label, value in rows:
         pdf.set_font("Helvetica", "B", 11)
         pdf.cell(45, 8, _latin1(label))

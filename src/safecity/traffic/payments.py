@@ -107,7 +107,14 @@ def reconcile(session: Session, *, text: str, actor: User | None) -> ReconcileRe
         try:
             parsed.append((reader.line_num, _parse(values)))
         except InvalidInput as exc:
-            line = PaymentLine(reader.line_num, values["transaction_id"], values["challan"], "rejected", exc.field, exc.detail)
+            line = PaymentLine(
+                reader.line_num,
+                values["transaction_id"],
+                values["challan"],
+                "rejected",
+                exc.field,
+                exc.detail,
+            )
             report.lines.append(line)
     repo = TrafficRepository(session)
     known = repo.known_transactions([p[1][0] for p in parsed])
@@ -115,13 +122,19 @@ def reconcile(session: Session, *, text: str, actor: User | None) -> ReconcileRe
     seen: set[str] = set()
     for row, (txn, ref, amount, paid_at) in parsed:
         if txn in known or txn in seen:
-            report.lines.append(PaymentLine(row, txn, ref, "duplicate", "transaction_id", "transaction already imported"))
+            report.lines.append(
+                PaymentLine(row, txn, ref, "duplicate", "transaction_id", "transaction already imported")
+            )
             continue
         seen.add(txn)
         challan = challans.get(ref)
         if challan is not None and challan.payment_ref is not None and challan.status is ChallanStatus.PAID:
-            report.lines.append(PaymentLine(row, txn, ref, "duplicate", "challan", f"already paid by {challan.payment_ref}"))
-            _keep(session, txn, ref, amount, paid_at, PaymentOutcome.UNMATCHED, "second payment", challan, actor)
+            report.lines.append(
+                PaymentLine(row, txn, ref, "duplicate", "challan", f"already paid by {challan.payment_ref}")
+            )
+            _keep(
+                session, txn, ref, amount, paid_at, PaymentOutcome.UNMATCHED, "second payment", challan, actor
+            )
             continue
         problem = _problem(challan, amount)
         if problem is not None:
@@ -134,18 +147,33 @@ def reconcile(session: Session, *, text: str, actor: User | None) -> ReconcileRe
         report.lines.append(PaymentLine(row, txn, ref, "matched"))
     session.flush()
     counts = {k: report.count(k) for k in ("matched", "unmatched", "duplicate", "rejected")}
-    service._audit(session, actor, "traffic.payments.reconcile", "traffic_bank_payment", "file", details=counts)
+    service._audit(
+        session, actor, "traffic.payments.reconcile", "traffic_bank_payment", "file", details=counts
+    )
     return report
 
 
 def _keep(
-    session: Session, txn: str, ref: str, amount: int, paid_at: datetime, outcome: PaymentOutcome, reason: str,
-    challan: Challan | None, actor: User | None,
-) -> None:  # fmt: skip
+    session: Session,
+    txn: str,
+    ref: str,
+    amount: int,
+    paid_at: datetime,
+    outcome: PaymentOutcome,
+    reason: str,
+    challan: Challan | None,
+    actor: User | None,
+) -> None:
     session.add(
         BankPayment(
-            transaction_id=txn, challan_reference=ref[:32], amount_pkr=amount, paid_at=paid_at, outcome=outcome,
-            reason=reason[:300], challan_id=challan.id if challan else None, imported_at=utcnow(),
+            transaction_id=txn,
+            challan_reference=ref[:32],
+            amount_pkr=amount,
+            paid_at=paid_at,
+            outcome=outcome,
+            reason=reason[:300],
+            challan_id=challan.id if challan else None,
+            imported_at=utcnow(),
             imported_by=actor.username if actor else "system",
-        )  # fmt: skip
+        )
     )

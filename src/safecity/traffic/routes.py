@@ -31,7 +31,11 @@ Lookup = Annotated[User, Depends(require(Role.TRAFFIC_OFFICER, Role.OFFICER, Rol
 Disputer = Annotated[User, Depends(require(Role.CITIZEN, Role.TRAFFIC_OFFICER))]
 MapViewer = Annotated[
     User,
-    Depends(require(Role.TRAFFIC_OFFICER, Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.OPERATOR, Role.ANALYST)),
+    Depends(
+        require(
+            Role.TRAFFIC_OFFICER, Role.ADMIN, Role.SUPERVISOR, Role.DISPATCHER, Role.OPERATOR, Role.ANALYST
+        )
+    ),
 ]
 
 _MAX_UPLOAD = 20 * 1024 * 1024
@@ -64,20 +68,26 @@ async def import_vehicles(file: UploadFile, user: Registrar, session: DbSession)
 
 @api.get("/vehicles/{plate}")
 def get_vehicle(plate: str, user: Lookup, session: DbSession, purpose: str = "") -> schemas.VehicleOut:
-    return schemas.VehicleOut.model_validate(service.get_vehicle(session, plate=plate, purpose=purpose, user=user))
+    return schemas.VehicleOut.model_validate(
+        service.get_vehicle(session, plate=plate, purpose=purpose, user=user)
+    )
 
 
 # --- violations -----------------------------------------------------------------------------
 
 
 @api.post("/violations/camera", status_code=201)
-def camera_violation(body: schemas.CameraViolationIn, user: Reporter, session: DbSession) -> schemas.ViolationOut:
+def camera_violation(
+    body: schemas.CameraViolationIn, user: Reporter, session: DbSession
+) -> schemas.ViolationOut:
     found = violations.record_camera_violation(session, **body.model_dump(), actor=user)
     return schemas.ViolationOut.model_validate(found)
 
 
 @api.post("/violations/manual", status_code=201)
-def manual_violation(body: schemas.ManualViolationIn, user: RoadOfficer, session: DbSession) -> schemas.ViolationOut:
+def manual_violation(
+    body: schemas.ManualViolationIn, user: RoadOfficer, session: DbSession
+) -> schemas.ViolationOut:
     found = violations.record_manual_violation(session, **body.model_dump(), actor=user)
     return schemas.ViolationOut.model_validate(found)
 
@@ -92,11 +102,15 @@ def list_violations(
 
 @api.post("/violations/{violation_id}/verify", status_code=201)
 def verify(violation_id: int, user: Officer, session: DbSession) -> schemas.ChallanOut:
-    return schemas.ChallanOut.model_validate(service.verify_violation(session, violation_id=violation_id, user=user))
+    return schemas.ChallanOut.model_validate(
+        service.verify_violation(session, violation_id=violation_id, user=user)
+    )
 
 
 @api.post("/violations/{violation_id}/reject")
-def reject(violation_id: int, body: schemas.RejectIn, user: Officer, session: DbSession) -> schemas.ViolationOut:
+def reject(
+    violation_id: int, body: schemas.RejectIn, user: Officer, session: DbSession
+) -> schemas.ViolationOut:
     found = service.reject_violation(session, violation_id=violation_id, reason=body.reason, user=user)
     return schemas.ViolationOut.model_validate(found)
 
@@ -106,7 +120,10 @@ def reject(violation_id: int, body: schemas.RejectIn, user: Officer, session: Db
 
 @api.get("/challans")
 def list_challans(
-    user: Staff, session: DbSession, status: list[ChallanStatus] = Query(default=[]), limit: int = Query(200, le=1000)
+    user: Staff,
+    session: DbSession,
+    status: list[ChallanStatus] = Query(default=[]),
+    limit: int = Query(200, le=1000),
 ) -> list[schemas.ChallanOut]:
     found = service.list_challans(session, user=user, statuses=status or None, limit=limit)
     return [schemas.ChallanOut.model_validate(c) for c in found]
@@ -125,7 +142,9 @@ def notice(reference: str, user: Staff, session: DbSession) -> Response:
 
 
 @api.post("/challans/{reference}/dispute")
-def dispute(reference: str, body: schemas.DisputeIn, user: Disputer, session: DbSession) -> schemas.ChallanOut:
+def dispute(
+    reference: str, body: schemas.DisputeIn, user: Disputer, session: DbSession
+) -> schemas.ChallanOut:
     found = service.dispute(session, reference=reference, cnic=body.cnic, reason=body.reason, user=user)
     return schemas.ChallanOut.model_validate(found)
 
@@ -136,7 +155,9 @@ def review(reference: str, user: Officer, session: DbSession) -> schemas.Challan
 
 
 @api.post("/challans/{reference}/decision")
-def decision(reference: str, body: schemas.DecisionIn, user: Officer, session: DbSession) -> schemas.ChallanOut:
+def decision(
+    reference: str, body: schemas.DecisionIn, user: Officer, session: DbSession
+) -> schemas.ChallanOut:
     found = service.decide(session, reference=reference, outcome=body.outcome, note=body.note, user=user)
     return schemas.ChallanOut.model_validate(found)
 
@@ -163,12 +184,16 @@ def sms_outbox(user: Registrar, session: DbSession, status: str | None = None) -
 
 @api.post("/sections", status_code=201)
 def create_section(body: schemas.SectionIn, user: Staff, session: DbSession) -> schemas.SectionOut:
-    return schemas.SectionOut.model_validate(sections.create_section(session, **body.model_dump(), actor=user))
+    return schemas.SectionOut.model_validate(
+        sections.create_section(session, **body.model_dump(), actor=user)
+    )
 
 
 @api.post("/sections/{section_id}/scan")
 def scan(section_id: int, body: schemas.ScanIn, user: Officer, session: DbSession) -> schemas.ScanOut:
-    result = sections.scan_section(session, section_id=section_id, since=body.since, until=body.until, user=user)
+    result = sections.scan_section(
+        session, section_id=section_id, since=body.since, until=body.until, user=user
+    )
     return schemas.ScanOut(
         trips=result.trips,
         new_samples=result.new_samples,

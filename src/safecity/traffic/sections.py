@@ -98,14 +98,26 @@ def pair_trips(first: Iterable[PlateSeen], second: Iterable[PlateSeen], max_seco
 
 def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * _EARTH_M * math.asin(math.sqrt(a))
 
 
 def create_section(
-    session: Session, *, code: str, name: str, entry_camera_id: int, exit_camera_id: int,
-    speed_limit_kph: float, distance_m: float | None, one_way: bool, org_unit: str, actor: User,
-) -> TrafficSection:  # fmt: skip
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    entry_camera_id: int,
+    exit_camera_id: int,
+    speed_limit_kph: float,
+    distance_m: float | None,
+    one_way: bool,
+    org_unit: str,
+    actor: User,
+) -> TrafficSection:
     """Declare a section; its length defaults to the straight line between the cameras."""
     if entry_camera_id == exit_camera_id:
         raise InvalidInput("the entry and exit cameras must differ", field="exit_camera_id")
@@ -120,11 +132,20 @@ def create_section(
     if distance_m is not None and distance_m < straight * 0.95:
         raise InvalidInput(f"shorter than the {straight:.0f} m between the cameras", field="distance_m")
     section = TrafficSection(
-        code=code, name=name, entry_camera_id=entry.id, exit_camera_id=exit_.id,
-        distance_m=distance_m or round(straight, 1), speed_limit_kph=speed_limit_kph, one_way=one_way,
-        org_unit_id=unit.id, entry_lon=entry.lon, entry_lat=entry.lat, exit_lon=exit_.lon, exit_lat=exit_.lat,
+        code=code,
+        name=name,
+        entry_camera_id=entry.id,
+        exit_camera_id=exit_.id,
+        distance_m=distance_m or round(straight, 1),
+        speed_limit_kph=speed_limit_kph,
+        one_way=one_way,
+        org_unit_id=unit.id,
+        entry_lon=entry.lon,
+        entry_lat=entry.lat,
+        exit_lon=exit_.lon,
+        exit_lat=exit_.lat,
         created_at=utcnow(),
-    )  # fmt: skip
+    )
     session.add(section)
     session.flush()
     _audit(session, actor, "traffic.section.create", "traffic_section", section.code)
@@ -138,7 +159,9 @@ def get_section(session: Session, *, section_id: int, user: User) -> TrafficSect
     return section
 
 
-def _seen(session: Session, user: User, camera_id: int, since: datetime, until: datetime, why: str) -> list[PlateSeen]:
+def _seen(
+    session: Session, user: User, camera_id: int, since: datetime, until: datetime, why: str
+) -> list[PlateSeen]:
     reads = anpr.search_reads(
         session, user=user, purpose=why, camera_id=camera_id, since=since, until=until, limit=100_000
     )
@@ -146,9 +169,14 @@ def _seen(session: Session, user: User, camera_id: int, since: datetime, until: 
 
 
 def scan_section(
-    session: Session, *, section_id: int, since: datetime, until: datetime, user: User,
+    session: Session,
+    *,
+    section_id: int,
+    since: datetime,
+    until: datetime,
+    user: User,
     settings: TrafficSettings | None = None,
-) -> ScanResult:  # fmt: skip
+) -> ScanResult:
     """Pair the reads of a window into trips; record speed samples and violations (idempotent)."""
     settings = settings or TrafficSettings()
     if until <= since:
@@ -176,9 +204,11 @@ def _store_samples(session: Session, section: TrafficSection, trips: Sequence[Tr
     fresh = [t for t in trips if t.second.read_id not in known]
     session.add_all(
         SectionTransit(
-            section_id=section.id, exit_read_id=t.second.read_id, at=t.second.at,
+            section_id=section.id,
+            exit_read_id=t.second.read_id,
+            at=t.second.at,
             speed_kph=round(average_speed_kph(section.distance_m, t.seconds), 1),
-        )  # fmt: skip
+        )
         for t in fresh
     )
     session.flush()
@@ -187,26 +217,52 @@ def _store_samples(session: Session, section: TrafficSection, trips: Sequence[Tr
 
 def _over_speed(session: Session, section: TrafficSection, trip: Trip, speed: float, user: User) -> Violation:
     evidence: dict[str, Any] = {
-        "section": section.code, "entry_read_id": trip.first.read_id, "exit_read_id": trip.second.read_id,
-        "entry_at": trip.first.at.isoformat(), "exit_at": trip.second.at.isoformat(),
-        "seconds": trip.seconds, "distance_m": section.distance_m,
-    }  # fmt: skip
+        "section": section.code,
+        "entry_read_id": trip.first.read_id,
+        "exit_read_id": trip.second.read_id,
+        "entry_at": trip.first.at.isoformat(),
+        "exit_at": trip.second.at.isoformat(),
+        "seconds": trip.seconds,
+        "distance_m": section.distance_m,
+    }
     return store(
-        session, dedupe_key=f"over_speed:{section.id}:{trip.second.read_id}", actor=user,
-        kind=ViolationKind.OVER_SPEED, plate=trip.plate, at=trip.second.at, lon=section.exit_lon,
-        lat=section.exit_lat, org_unit_id=section.org_unit_id, camera_id=section.exit_camera_id,
-        section_id=section.id, measured_kph=round(speed, 1), limit_kph=section.speed_limit_kph, evidence=evidence,
-    )  # fmt: skip
+        session,
+        dedupe_key=f"over_speed:{section.id}:{trip.second.read_id}",
+        actor=user,
+        kind=ViolationKind.OVER_SPEED,
+        plate=trip.plate,
+        at=trip.second.at,
+        lon=section.exit_lon,
+        lat=section.exit_lat,
+        org_unit_id=section.org_unit_id,
+        camera_id=section.exit_camera_id,
+        section_id=section.id,
+        measured_kph=round(speed, 1),
+        limit_kph=section.speed_limit_kph,
+        evidence=evidence,
+    )
 
 
 def _wrong_way(session: Session, section: TrafficSection, trip: Trip, user: User) -> Violation:
-    evidence = {"section": section.code, "exit_read_id": trip.first.read_id, "entry_read_id": trip.second.read_id}
+    evidence = {
+        "section": section.code,
+        "exit_read_id": trip.first.read_id,
+        "entry_read_id": trip.second.read_id,
+    }
     return store(
-        session, dedupe_key=f"wrong_way:{section.id}:{trip.second.read_id}", actor=user,
-        kind=ViolationKind.WRONG_WAY, plate=trip.plate, at=trip.second.at, lon=section.entry_lon,
-        lat=section.entry_lat, org_unit_id=section.org_unit_id, camera_id=section.entry_camera_id,
-        section_id=section.id, evidence=evidence,
-    )  # fmt: skip
+        session,
+        dedupe_key=f"wrong_way:{section.id}:{trip.second.read_id}",
+        actor=user,
+        kind=ViolationKind.WRONG_WAY,
+        plate=trip.plate,
+        at=trip.second.at,
+        lon=section.entry_lon,
+        lat=section.entry_lat,
+        org_unit_id=section.org_unit_id,
+        camera_id=section.entry_camera_id,
+        section_id=section.id,
+        evidence=evidence,
+    )
 
 
 def _distance_to_section(section: TrafficSection, lon: float, lat: float) -> float:
@@ -260,12 +316,20 @@ def congestion(
             {
                 "type": "Feature",
                 "id": s.id,
-                "geometry": {"type": "LineString", "coordinates": [[s.entry_lon, s.entry_lat], [s.exit_lon, s.exit_lat]]},
-                "properties": {
-                    "code": s.code, "name": s.name, "speed_limit_kph": s.speed_limit_kph, "mean_speed_kph": mean,
-                    "anpr_samples": len(a), "unit_samples": len(u), "level": _level(mean, s.speed_limit_kph),
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[s.entry_lon, s.entry_lat], [s.exit_lon, s.exit_lat]],
                 },
-            }  # fmt: skip
+                "properties": {
+                    "code": s.code,
+                    "name": s.name,
+                    "speed_limit_kph": s.speed_limit_kph,
+                    "mean_speed_kph": mean,
+                    "anpr_samples": len(a),
+                    "unit_samples": len(u),
+                    "level": _level(mean, s.speed_limit_kph),
+                },
+            }
         )
     window = {"from": since.isoformat(), "to": until.isoformat(), "minutes": window_minutes}
     return {"type": "FeatureCollection", "window": window, "features": features}

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safecity.accounts.service import actor_of
+from safecity.anpr import normalise_plate
 from safecity.anpr import service as anpr
 from safecity.core import audit, events
 from safecity.core.auth import Role, User, scope_ids
@@ -133,7 +134,14 @@ def reject_violation(session: Session, *, violation_id: int, reason: str, user: 
     violation.status, violation.rejection_reason = ViolationStatus.REJECTED, reason[:500]
     violation.verified_by, violation.verified_at = user.username, utcnow()
     session.flush()
-    _audit(session, user, "traffic.violation.reject", "traffic_violation", violation.id, details={"reason": reason})
+    _audit(
+        session,
+        user,
+        "traffic.violation.reject",
+        "traffic_violation",
+        violation.id,
+        details={"reason": reason},
+    )
     return violation
 
 
@@ -147,7 +155,11 @@ def verify_violation(
     if vehicle is None:
         raise VehicleNotRegistered(f"{violation.plate} is not in the vehicle registry", field="plate")
     now = utcnow()
-    violation.status, violation.verified_by, violation.verified_at = ViolationStatus.VERIFIED, user.username, now
+    violation.status, violation.verified_by, violation.verified_at = (
+        ViolationStatus.VERIFIED,
+        user.username,
+        now,
+    )
     excess = (violation.measured_kph or 0.0) - (violation.limit_kph or 0.0)
     challan = Challan(
         reference=_temporary_reference(),
@@ -211,21 +223,31 @@ def get_vehicle(session: Session, *, plate: str, purpose: str, user: User) -> Ve
     """A registry record (owner's personal data): needs a purpose, audited."""
     if not purpose.strip():
         raise InvalidInput("a purpose is required to look up a vehicle owner", field="purpose")
-    canonical = anpr.normalise_plate(plate)
+    canonical = normalise_plate(plate)
     vehicle = TrafficRepository(session).vehicle(canonical)
     _audit(
-        session, user, "traffic.vehicle.read", "traffic_vehicle", canonical,
-        purpose=purpose, personal_data=True, details={"found": vehicle is not None},
-    )  # fmt: skip
+        session,
+        user,
+        "traffic.vehicle.read",
+        "traffic_vehicle",
+        canonical,
+        purpose=purpose,
+        personal_data=True,
+        details={"found": vehicle is not None},
+    )
     if vehicle is None:
         raise NotFound(f"{canonical} is not in the vehicle registry", field="plate")
     return vehicle
 
 
 def _move(
-    session: Session, challan: Challan, allowed: Sequence[ChallanStatus], to: ChallanStatus, actor: User | None,
+    session: Session,
+    challan: Challan,
+    allowed: Sequence[ChallanStatus],
+    to: ChallanStatus,
+    actor: User | None,
     **details: Any,
-) -> None:  # fmt: skip
+) -> None:
     if challan.status not in allowed:
         raise InvalidChallanTransition(
             f"challan {challan.reference} is {challan.status.value}; cannot become {to.value}", field="status"
@@ -233,7 +255,9 @@ def _move(
     before, challan.status = challan.status, to
     session.flush()
     details = {"from": before.value, "to": to.value, **details}
-    _audit(session, actor, f"traffic.challan.{to.value}", "traffic_challan", challan.reference, details=details)
+    _audit(
+        session, actor, f"traffic.challan.{to.value}", "traffic_challan", challan.reference, details=details
+    )
     _publish(session, challan)
 
 
@@ -272,9 +296,14 @@ def start_review(session: Session, *, reference: str, user: User) -> Challan:
 
 
 def decide(
-    session: Session, *, reference: str, outcome: ChallanStatus, note: str, user: User,
+    session: Session,
+    *,
+    reference: str,
+    outcome: ChallanStatus,
+    note: str,
+    user: User,
     settings: TrafficSettings | None = None,
-) -> Challan:  # fmt: skip
+) -> Challan:
     """Uphold (the fine stands and is payable again) or quash (nothing is owed)."""
     if outcome not in (ChallanStatus.UPHELD, ChallanStatus.QUASHED):
         raise InvalidInput("outcome must be upheld or quashed", field="outcome")
@@ -282,7 +311,9 @@ def decide(
         raise InvalidInput("record the reason for the decision", field="note")
     challan = get_challan(session, reference=reference, user=user)
     if challan.reviewer != user.username:
-        raise Conflict(f"{challan.reference} is under review by {challan.reviewer or 'nobody'}", field="reviewer")
+        raise Conflict(
+            f"{challan.reference} is under review by {challan.reviewer or 'nobody'}", field="reviewer"
+        )
     challan.decided_at, challan.decision_note = utcnow(), note[:1000]
     _move(session, challan, (ChallanStatus.UNDER_REVIEW,), outcome, user, note=note[:200])
     vehicle = TrafficRepository(session).vehicle_by_id(challan.vehicle_id)
@@ -296,8 +327,14 @@ def mark_paid(
 ) -> None:
     """Called by payment reconciliation; an issued or upheld challan becomes paid."""
     challan.paid_at, challan.payment_ref = paid_at, payment_ref
-    _move(session, challan, (ChallanStatus.ISSUED, ChallanStatus.UPHELD), ChallanStatus.PAID, actor,
-          payment_ref=payment_ref)  # fmt: skip
+    _move(
+        session,
+        challan,
+        (ChallanStatus.ISSUED, ChallanStatus.UPHELD),
+        ChallanStatus.PAID,
+        actor,
+        payment_ref=payment_ref,
+    )
     vehicle = TrafficRepository(session).vehicle_by_id(challan.vehicle_id)
     if vehicle is not None:
         _refresh_watchlist(session, vehicle, challan.org_unit_id, actor, TrafficSettings())
@@ -310,15 +347,24 @@ def _refresh_watchlist(
     listed = outstanding >= settings.unpaid_watchlist_threshold
     if listed:
         anpr.add_to_watchlist(
-            session, list_name=UNPAID_LIST, plate=vehicle.plate, org_unit_id=org_unit_id,
-            reason=f"{outstanding} unpaid e-challans", added_by=actor,
-        )  # fmt: skip
+            session,
+            list_name=UNPAID_LIST,
+            plate=vehicle.plate,
+            org_unit_id=org_unit_id,
+            reason=f"{outstanding} unpaid e-challans",
+            added_by=actor,
+        )
     elif vehicle.on_unpaid_watchlist:
         # Expiring the entry now takes it off every worker's watchlist and keeps the history.
         anpr.add_to_watchlist(
-            session, list_name=UNPAID_LIST, plate=vehicle.plate, org_unit_id=org_unit_id,
-            reason=f"cleared: {outstanding} unpaid e-challans", expires_at=utcnow(), added_by=actor,
-        )  # fmt: skip
+            session,
+            list_name=UNPAID_LIST,
+            plate=vehicle.plate,
+            org_unit_id=org_unit_id,
+            reason=f"cleared: {outstanding} unpaid e-challans",
+            expires_at=utcnow(),
+            added_by=actor,
+        )
     vehicle.on_unpaid_watchlist = listed
     session.flush()
 
@@ -332,17 +378,30 @@ def notice_pdf(session: Session, *, reference: str, user: User) -> bytes:
     vehicle, violation = repo.vehicle_by_id(challan.vehicle_id), repo.violation(challan.violation_id)
     assert vehicle is not None and violation is not None  # foreign keys with RESTRICT
     _audit(
-        session, user, "traffic.challan.notice", "traffic_challan", challan.reference,
-        purpose="print or resend the e-challan notice", personal_data=True,
-    )  # fmt: skip
+        session,
+        user,
+        "traffic.challan.notice",
+        "traffic_challan",
+        challan.reference,
+        purpose="print or resend the e-challan notice",
+        personal_data=True,
+    )
     return render_notice(challan, vehicle, violation)
 
 
-def sms_outbox(session: Session, *, user: User, status: str | None = None, limit: int = 200) -> list[SmsMessage]:
+def sms_outbox(
+    session: Session, *, user: User, status: str | None = None, limit: int = 200
+) -> list[SmsMessage]:
     """Messages the default gateway queued (owners' phone numbers: audited)."""
     messages = TrafficRepository(session).sms_outbox(status, limit)
     _audit(
-        session, user, "traffic.sms.read", "traffic_sms", None, purpose="check owner notifications",
-        personal_data=True, details={"results": len(messages)},
-    )  # fmt: skip
+        session,
+        user,
+        "traffic.sms.read",
+        "traffic_sms",
+        None,
+        purpose="check owner notifications",
+        personal_data=True,
+        details={"results": len(messages)},
+    )
     return messages

@@ -24,7 +24,13 @@ from safecity.traffic.models import Violation, ViolationKind
 from safecity.traffic.repository import TrafficRepository
 from safecity.traffic.service import _audit, traffic_scope
 
-__all__ = ["MANUAL_KINDS", "heading_difference", "record_camera_violation", "record_manual_violation", "store"]
+__all__ = [
+    "MANUAL_KINDS",
+    "heading_difference",
+    "record_camera_violation",
+    "record_manual_violation",
+    "store",
+]
 
 MANUAL_KINDS = (ViolationKind.NO_HELMET, ViolationKind.LANE)
 # A vehicle moving more than this far from the lane's direction is going the wrong way.
@@ -67,14 +73,23 @@ def store(session: Session, *, dedupe_key: str, actor: User | None, **values: An
     violation.reference = f"TV-{at.year}-{violation.id:07d}"
     session.flush()
     details = {"kind": violation.kind.value, "plate": violation.plate, "dedupe_key": dedupe_key}
-    _audit(session, actor, "traffic.violation.record", "traffic_violation", violation.reference, details=details)
+    _audit(
+        session, actor, "traffic.violation.record", "traffic_violation", violation.reference, details=details
+    )
     return violation
 
 
 def record_camera_violation(
-    session: Session, *, kind: ViolationKind, camera_id: int, plate: str, at: datetime,
-    signal_phase: str | None = None, travel_heading: float | None = None, actor: User,
-) -> Violation:  # fmt: skip
+    session: Session,
+    *,
+    kind: ViolationKind,
+    camera_id: int,
+    plate: str,
+    at: datetime,
+    signal_phase: str | None = None,
+    travel_heading: float | None = None,
+    actor: User,
+) -> Violation:
     """A red-light camera (with the signal phase) or a camera watching a one-way lane (with headings)."""
     camera = cameras.get(session, camera_id=camera_id, user=actor)
     evidence: dict[str, Any] = {"camera": camera.code}
@@ -103,16 +118,32 @@ def record_camera_violation(
         raise InvalidInput("cameras report red_light or wrong_way; sections report over_speed", field="kind")
     canonical = _plate(plate)
     return store(
-        session, dedupe_key=f"{kind.value}:{camera.id}:{canonical}:{int(at.timestamp())}", actor=actor,
-        kind=kind, plate=canonical, at=at, lon=camera.lon, lat=camera.lat, org_unit_id=camera.org_unit_id,
-        camera_id=camera.id, evidence=evidence,
-    )  # fmt: skip
+        session,
+        dedupe_key=f"{kind.value}:{camera.id}:{canonical}:{int(at.timestamp())}",
+        actor=actor,
+        kind=kind,
+        plate=canonical,
+        at=at,
+        lon=camera.lon,
+        lat=camera.lat,
+        org_unit_id=camera.org_unit_id,
+        camera_id=camera.id,
+        evidence=evidence,
+    )
 
 
 def record_manual_violation(
-    session: Session, *, kind: ViolationKind, plate: str, at: datetime, lon: float, lat: float,
-    org_unit: str, note: str, actor: User,
-) -> Violation:  # fmt: skip
+    session: Session,
+    *,
+    kind: ViolationKind,
+    plate: str,
+    at: datetime,
+    lon: float,
+    lat: float,
+    org_unit: str,
+    note: str,
+    actor: User,
+) -> Violation:
     """An officer on the road books a rider without a helmet or a lane violation."""
     if kind not in MANUAL_KINDS:
         raise InvalidInput("manual entries are no_helmet or lane", field="kind")
@@ -123,7 +154,14 @@ def record_manual_violation(
         raise InvalidInput(f"{org_unit} is outside your jurisdiction", field="org_unit")
     canonical = _plate(plate)
     return store(
-        session, dedupe_key=f"{kind.value}:manual:{canonical}:{int(at.timestamp())}", actor=actor,
-        kind=kind, plate=canonical, at=at, lon=lon, lat=lat, org_unit_id=unit.id,
+        session,
+        dedupe_key=f"{kind.value}:manual:{canonical}:{int(at.timestamp())}",
+        actor=actor,
+        kind=kind,
+        plate=canonical,
+        at=at,
+        lon=lon,
+        lat=lat,
+        org_unit_id=unit.id,
         evidence={"note": note[:500], "officer": actor.username},
-    )  # fmt: skip
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from safecity.core.auth import User
 from safecity.core.db import utcnow
-from safecity.core.http import DbSession, require
+from safecity.core.http import DbSession, get_settings, require
 from safecity.core.org import AgencyType
 from safecity.dispatch import service as dispatch
 from safecity.incidents.roles import COMMANDERS, FIELD, READERS
@@ -37,7 +37,9 @@ def list_units(
 
 
 @router.post("", status_code=201)
-def create_unit(body: schemas.UnitIn, user: Commander, session: DbSession) -> schemas.UnitOut:
+def create_unit(
+    body: schemas.UnitIn, request: Request, user: Commander, session: DbSession
+) -> schemas.UnitOut:
     unit = service.create_unit(
         session,
         call_sign=body.call_sign,
@@ -49,6 +51,7 @@ def create_unit(body: schemas.UnitIn, user: Commander, session: DbSession) -> sc
         skills=body.skills,
         lon=body.lon,
         lat=body.lat,
+        bbox=get_settings(request).jurisdiction_bbox,
     )
     return schemas.UnitOut.of(unit, now=utcnow())
 
@@ -71,6 +74,7 @@ def report_status(
 def report_positions(
     unit_id: int,
     body: schemas.PositionIn | list[schemas.PositionIn],
+    request: Request,
     user: FieldUser,
     session: DbSession,
 ) -> schemas.PositionsAccepted:
@@ -80,7 +84,8 @@ def report_positions(
         service.Fix(p.lon, p.lat, p.at, p.speed_kph, p.heading)
         for p in (body if isinstance(body, list) else [body])
     ]
-    accepted = service.record_positions(session, unit=unit, fixes=fixes, actor=user)
+    bbox = get_settings(request).jurisdiction_bbox
+    accepted = service.record_positions(session, unit=unit, fixes=fixes, actor=user, bbox=bbox)
     return schemas.PositionsAccepted(unit_id=unit.id, accepted=accepted, latest_at=unit.position_at)
 
 

@@ -26,12 +26,14 @@ from safecity.units.repository import UnitRepository
 
 __all__ = [
     "BUSY",
+    "Bbox",
     "Fix",
     "InvalidUnitTransition",
     "Unit",
     "UnitKind",
     "UnitNotAvailable",
     "UnitStatus",
+    "check_inside",
     "claim",
     "create_unit",
     "get",
@@ -43,6 +45,7 @@ __all__ = [
     "units_by_id",
 ]
 
+Bbox = tuple[float, float, float, float]
 S = UnitStatus
 BUSY = frozenset({S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE})
 _ALLOWED: dict[UnitStatus, frozenset[UnitStatus]] = {
@@ -73,6 +76,21 @@ class Fix:
     heading: float | None = None
 
 
+def check_inside(lon: float, lat: float, bbox: Bbox, *, field_prefix: str = "") -> None:
+    """Refuse a position outside the installation's jurisdiction, naming the coordinate that is out."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    if not min_lon <= lon <= max_lon:
+        raise InvalidInput(
+            f"longitude {lon} is outside this installation's jurisdiction ({min_lon}..{max_lon})",
+            field=f"{field_prefix}lon",
+        )
+    if not min_lat <= lat <= max_lat:
+        raise InvalidInput(
+            f"latitude {lat} is outside this installation's jurisdiction ({min_lat}..{max_lat})",
+            field=f"{field_prefix}lat",
+        )
+
+
 def _status_event(session: Session, unit: Unit, before: UnitStatus) -> None:
     payload = {
         "unit_id": unit.id,
@@ -98,7 +116,13 @@ def create_unit(
     skills: Sequence[str] = (),
     lon: float | None = None,
     lat: float | None = None,
+    bbox: Bbox | None = None,
 ) -> Unit:
+    """A new available unit at ``lon``/``lat`` (or its base); ``bbox`` is the jurisdiction to keep it in."""
+    if (lon is None) != (lat is None):
+        raise InvalidInput("give both lon and lat, or neither (the unit waits at its base)", field="lon")
+    if bbox is not None and lon is not None and lat is not None:
+        check_inside(lon, lat, bbox)
     station = get_unit(session, code=home_station)
     if actor is not None and not actor.has_role(Role.ADMIN) and station.id not in scope_ids(session, actor):
         raise InvalidInput(f"{home_station} is outside your jurisdiction", field="home_station")
@@ -250,8 +274,18 @@ def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> in
     return len(rows)
 
 
-def record_positions(session: Session, *, unit: Unit, fixes: Sequence[Fix], actor: User | None) -> int:
-    """A user's (or device's) report over the API: stored like AVL, and audited once per batch."""
+def record_positions(
+    session: Session, *, unit: Unit, fixes: Sequence[Fix], actor: User | None, bbox: Bbox | None = None
+) -> int:
+    """A user's (or device's) report over the API: stored like AVL, and audited once per batch.
+
+    With ``bbox``, one fix outside the jurisdiction refuses the whole batch
+    (naming it, e.g. ``positions[2].lat``), so a device with a broken GPS is
+    told instead of silently dragging the unit off the map.
+    """
+    if bbox is not None:
+        for i, fix in enumerate(fixes):
+            check_inside(fix.lon, fix.lat, bbox, field_prefix=f"positions[{i}]." if len(fixes) > 1 else "")
     accepted = ingest_positions(session, {unit.id: fixes})
     audit.record(
         session,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:38:56.475902
+Create Date: 2026-11-23 11:42:33.751350
 """
 
 from collections.abc import Sequence
@@ -244,6 +244,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_records_import_batches_file_sha256"), ["file_sha256"], unique=False
         )
+
+    op.create_table(
+        "traffic_vehicles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=False),
+        sa.Column("raw_plate", sa.String(length=40), nullable=False),
+        sa.Column("owner_name", sa.String(length=200), nullable=False),
+        sa.Column("owner_cnic", sa.String(length=15), nullable=False),
+        sa.Column("owner_address", sa.String(length=400), nullable=False),
+        sa.Column("owner_phone", sa.String(length=20), nullable=True),
+        sa.Column("make", sa.String(length=80), nullable=False),
+        sa.Column("colour", sa.String(length=40), nullable=False),
+        sa.Column("on_unpaid_watchlist", sa.Boolean(), nullable=False),
+        sa.Column("imported_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_vehicles")),
+        sa.UniqueConstraint("plate", name=op.f("uq_traffic_vehicles_plate")),
+    )
+    with op.batch_alter_table("traffic_vehicles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_traffic_vehicles_owner_cnic"), ["owner_cnic"], unique=False)
 
     op.create_table(
         "users",
@@ -1078,6 +1098,46 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_records_person_aliases_person_id"), ["person_id"], unique=False)
 
     op.create_table(
+        "traffic_sections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("entry_camera_id", sa.Integer(), nullable=False),
+        sa.Column("exit_camera_id", sa.Integer(), nullable=False),
+        sa.Column("distance_m", sa.Float(), nullable=False),
+        sa.Column("speed_limit_kph", sa.Float(), nullable=False),
+        sa.Column("one_way", sa.Boolean(), nullable=False),
+        sa.Column("org_unit_id", sa.Integer(), nullable=False),
+        sa.Column("entry_lon", sa.Float(), nullable=False),
+        sa.Column("entry_lat", sa.Float(), nullable=False),
+        sa.Column("exit_lon", sa.Float(), nullable=False),
+        sa.Column("exit_lat", sa.Float(), nullable=False),
+        sa.Column("created_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entry_camera_id"],
+            ["cameras.id"],
+            name=op.f("fk_traffic_sections_entry_camera_id_cameras"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["exit_camera_id"],
+            ["cameras.id"],
+            name=op.f("fk_traffic_sections_exit_camera_id_cameras"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_unit_id"],
+            ["org_units.id"],
+            name=op.f("fk_traffic_sections_org_unit_id_org_units"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_sections")),
+        sa.UniqueConstraint("code", name=op.f("uq_traffic_sections_code")),
+    )
+    with op.batch_alter_table("traffic_sections", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_traffic_sections_org_unit_id"), ["org_unit_id"], unique=False)
+
+    op.create_table(
         "unit_positions",
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
@@ -1299,6 +1359,94 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_records_property_plate"), ["plate"], unique=False)
 
     op.create_table(
+        "traffic_section_transits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("section_id", sa.Integer(), nullable=False),
+        sa.Column("exit_read_id", sa.Integer(), nullable=False),
+        sa.Column("at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("speed_kph", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["section_id"],
+            ["traffic_sections.id"],
+            name=op.f("fk_traffic_section_transits_section_id_traffic_sections"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_section_transits")),
+        sa.UniqueConstraint("section_id", "exit_read_id", name="uq_traffic_transits_read"),
+    )
+    with op.batch_alter_table("traffic_section_transits", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_traffic_section_transits_at"), ["at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_traffic_section_transits_section_id"), ["section_id"], unique=False
+        )
+
+    op.create_table(
+        "traffic_violations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "red_light",
+                "over_speed",
+                "wrong_way",
+                "no_helmet",
+                "lane",
+                name="violationkind",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum("pending", "verified", "rejected", name="violationstatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("plate", sa.String(length=16), nullable=False),
+        sa.Column("at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("org_unit_id", sa.Integer(), nullable=False),
+        sa.Column("camera_id", sa.Integer(), nullable=True),
+        sa.Column("section_id", sa.Integer(), nullable=True),
+        sa.Column("measured_kph", sa.Float(), nullable=True),
+        sa.Column("limit_kph", sa.Float(), nullable=True),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("reported_by", sa.String(length=80), nullable=False),
+        sa.Column("verified_by", sa.String(length=80), nullable=True),
+        sa.Column("verified_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("rejection_reason", sa.String(length=500), nullable=True),
+        sa.Column("created_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["camera_id"],
+            ["cameras.id"],
+            name=op.f("fk_traffic_violations_camera_id_cameras"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["org_unit_id"],
+            ["org_units.id"],
+            name=op.f("fk_traffic_violations_org_unit_id_org_units"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["section_id"],
+            ["traffic_sections.id"],
+            name=op.f("fk_traffic_violations_section_id_traffic_sections"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_violations")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_traffic_violations_dedupe_key")),
+        sa.UniqueConstraint("reference", name=op.f("uq_traffic_violations_reference")),
+    )
+    with op.batch_alter_table("traffic_violations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_traffic_violations_org_unit_id"), ["org_unit_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_traffic_violations_plate"), ["plate"], unique=False)
+        batch_op.create_index(batch_op.f("ix_traffic_violations_status"), ["status"], unique=False)
+
+    op.create_table(
         "anpr_hit_feedback",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("hit_id", sa.Integer(), nullable=False),
@@ -1356,11 +1504,148 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_records_convictions_person_id"), ["person_id"], unique=False)
 
+    op.create_table(
+        "traffic_challans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=32), nullable=False),
+        sa.Column("violation_id", sa.Integer(), nullable=False),
+        sa.Column("vehicle_id", sa.Integer(), nullable=False),
+        sa.Column("plate", sa.String(length=16), nullable=False),
+        sa.Column("owner_name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "red_light",
+                "over_speed",
+                "wrong_way",
+                "no_helmet",
+                "lane",
+                name="violationkind",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("fine_pkr", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "issued",
+                "paid",
+                "disputed",
+                "under_review",
+                "upheld",
+                "quashed",
+                name="challanstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("org_unit_id", sa.Integer(), nullable=False),
+        sa.Column("issued_by", sa.String(length=80), nullable=False),
+        sa.Column("issued_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("dispute_until", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("disputed_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("dispute_reason", sa.String(length=1000), nullable=True),
+        sa.Column("reviewer", sa.String(length=80), nullable=True),
+        sa.Column("decided_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decision_note", sa.String(length=1000), nullable=True),
+        sa.Column("paid_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("payment_ref", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["org_unit_id"],
+            ["org_units.id"],
+            name=op.f("fk_traffic_challans_org_unit_id_org_units"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"],
+            ["traffic_vehicles.id"],
+            name=op.f("fk_traffic_challans_vehicle_id_traffic_vehicles"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["violation_id"],
+            ["traffic_violations.id"],
+            name=op.f("fk_traffic_challans_violation_id_traffic_violations"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_challans")),
+        sa.UniqueConstraint("reference", name=op.f("uq_traffic_challans_reference")),
+        sa.UniqueConstraint("violation_id", name=op.f("uq_traffic_challans_violation_id")),
+    )
+    with op.batch_alter_table("traffic_challans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_traffic_challans_org_unit_id"), ["org_unit_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_traffic_challans_plate"), ["plate"], unique=False)
+        batch_op.create_index(batch_op.f("ix_traffic_challans_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_traffic_challans_vehicle_id"), ["vehicle_id"], unique=False)
+
+    op.create_table(
+        "traffic_bank_payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transaction_id", sa.String(length=64), nullable=False),
+        sa.Column("challan_reference", sa.String(length=32), nullable=False),
+        sa.Column("amount_pkr", sa.Integer(), nullable=False),
+        sa.Column("paid_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum("matched", "unmatched", name="paymentoutcome", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("challan_id", sa.Integer(), nullable=True),
+        sa.Column("imported_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("imported_by", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["challan_id"],
+            ["traffic_challans.id"],
+            name=op.f("fk_traffic_bank_payments_challan_id_traffic_challans"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_bank_payments")),
+        sa.UniqueConstraint("transaction_id", name=op.f("uq_traffic_bank_payments_transaction_id")),
+    )
+    with op.batch_alter_table("traffic_bank_payments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_traffic_bank_payments_challan_reference"), ["challan_reference"], unique=False
+        )
+
+    op.create_table(
+        "traffic_sms_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("to_phone", sa.String(length=20), nullable=False),
+        sa.Column("body", sa.String(length=640), nullable=False),
+        sa.Column("challan_id", sa.Integer(), nullable=True),
+        sa.Column("gateway", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["challan_id"],
+            ["traffic_challans.id"],
+            name=op.f("fk_traffic_sms_outbox_challan_id_traffic_challans"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_traffic_sms_outbox")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("traffic_sms_outbox")
+    with op.batch_alter_table("traffic_bank_payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_bank_payments_challan_reference"))
+
+    op.drop_table("traffic_bank_payments")
+    with op.batch_alter_table("traffic_challans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_challans_vehicle_id"))
+        batch_op.drop_index(batch_op.f("ix_traffic_challans_status"))
+        batch_op.drop_index(batch_op.f("ix_traffic_challans_plate"))
+        batch_op.drop_index(batch_op.f("ix_traffic_challans_org_unit_id"))
+
+    op.drop_table("traffic_challans")
     with op.batch_alter_table("records_convictions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_records_convictions_person_id"))
         batch_op.drop_index(batch_op.f("ix_records_convictions_court_case_id"))
@@ -1370,6 +1655,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_anpr_hit_feedback_hit_id"))
 
     op.drop_table("anpr_hit_feedback")
+    with op.batch_alter_table("traffic_violations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_violations_status"))
+        batch_op.drop_index(batch_op.f("ix_traffic_violations_plate"))
+        batch_op.drop_index(batch_op.f("ix_traffic_violations_org_unit_id"))
+
+    op.drop_table("traffic_violations")
+    with op.batch_alter_table("traffic_section_transits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_section_transits_section_id"))
+        batch_op.drop_index(batch_op.f("ix_traffic_section_transits_at"))
+
+    op.drop_table("traffic_section_transits")
     with op.batch_alter_table("records_property", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_records_property_plate"))
         batch_op.drop_index(batch_op.f("ix_records_property_fir_id"))
@@ -1401,6 +1697,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_unit_positions_unit_at")
 
     op.drop_table("unit_positions")
+    with op.batch_alter_table("traffic_sections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_sections_org_unit_id"))
+
+    op.drop_table("traffic_sections")
     with op.batch_alter_table("records_person_aliases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_records_person_aliases_person_id"))
 
@@ -1501,6 +1801,10 @@ def downgrade() -> None:
 
     op.drop_table("anpr_watchlist_entries")
     op.drop_table("users")
+    with op.batch_alter_table("traffic_vehicles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_traffic_vehicles_owner_cnic"))
+
+    op.drop_table("traffic_vehicles")
     with op.batch_alter_table("records_import_batches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_records_import_batches_file_sha256"))
 

@@ -10,8 +10,11 @@
   const urdu = root.dataset.lang === "ur";
   const $ = (sel, el = document) => el.querySelector(sel);
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  // Catalogue ids double as message ids; untranslated (English) ones are made readable.
+  const readable = (code, label) => (label && label !== code ? label : String(code).replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase()));
   const statusLabel = (s) => T.status[s] || s;
-  const agencyLabel = (a) => T.agency[a] || a;
+  const agencyLabel = (a) => readable(a, T.agency[a]);
+  const kindLabel = (k) => readable(k, T.kind[k]);
   const mins = (s) => (s == null ? "–" : `${(s / 60).toFixed(1)} ${T.min}`);
   const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { timeZone: "Asia/Karachi", hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "–");
   const OPEN = ["new", "dispatched", "en_route", "on_scene"];
@@ -213,6 +216,7 @@
       <p class="meta"><span class="status s-${esc(inc.status)}" id="detail-status" data-status="${esc(inc.status)}">${esc(statusLabel(inc.status))}</span>
         ${esc(T.received)} ${clock(inc.call_received_at)} · <span dir="ltr">${inc.lat.toFixed(5)}, ${inc.lon.toFixed(5)}</span></p>
       ${inc.description ? `<p>${esc(inc.description)}</p>` : ""}
+      ${inc.calls.length ? `<p class="calls" id="detail-calls"><small class="muted">${esc(T.calls)} (${inc.calls.length}): ${inc.calls.map(esc).join(", ")}</small></p>` : ""}
       <p class="times">${esc(T.call)} → ${esc(T.dispatched_at)}: <b>${mins(rt.call_to_dispatch_s)}</b> · ${esc(T.call)} → ${esc(T.on_scene_at)}:
         <b class="${late ? "over" : ""}">${mins(rt.call_to_scene_s)}</b> <small class="muted">(${esc(T.target)} 7 ${esc(T.min)})</small></p>
       <h3>${esc(T.assigned)}</h3>
@@ -237,12 +241,15 @@
     if (recs) wireRecs(inc.id);
     drawLinks(inc, active);
   }
+  // Dashed lines from the incident to its units (coloured by status) and to proposed ones (grey).
   function drawLinks(inc, active) {
     links.clearLayers();
+    const line = (u, colour, weight) => L.polyline([[u.lat, u.lon], [inc.lat, inc.lon]], { color: colour, weight, dashArray: "4 5", interactive: false }).addTo(links);
     for (const a of active) {
       const u = units.get(a.unit_id)?.data;
-      if (u && u.lat != null) L.polyline([[u.lat, u.lon], [inc.lat, inc.lon]], { color: UNIT[u.status] || "#333", weight: 2, dashArray: "4 4", interactive: false }).addTo(links);
+      if (u && u.lat != null) line(u, UNIT[u.status] || "#333", 2.5);
     }
+    for (const id of detail?.recs?.unit_ids || []) { const u = units.get(id)?.data; if (u && u.lat != null) line(u, "#44546a", 1.5); }
   }
 
   // -- recommendations and dispatch -----------------------------------------------------------
@@ -251,16 +258,17 @@
     if (selected !== id || !detail) return;
     detail.recs = recs;
     renderDetail();
+    $("#recs").scrollIntoView({ block: "nearest" });
   }
   function recsHtml(res) {
     const groups = res.items.map((f) => {
-      const head = `<tr class="group"><th colspan="5">${esc(agencyLabel(f.item.agency))} — ${f.item.unit_kinds.map(esc).join(" / ")} × ${f.item.count}
+      const head = `<tr class="group"><th colspan="5">${esc(agencyLabel(f.item.agency))} — ${f.item.unit_kinds.map((k) => esc(kindLabel(k))).join(" / ")} × ${f.item.count}
         ${f.item.skills.length ? `<small>(${esc(T.skills)}: ${f.item.skills.map(esc).join(", ")})</small>` : ""}
         ${f.already_assigned.length ? `<small class="muted">${esc(T.already)}: ${f.already_assigned.length}</small>` : ""}
         ${f.shortfall > 0 ? `<span class="short">${esc(T.short)}: ${f.shortfall}</span>` : ""}</th></tr>`;
       const rows = f.units.map((r) => `<tr class="rec" data-unit="${r.unit_id}" title="${esc(r.reason)}">
         <td><input type="checkbox" name="unit" value="${r.unit_id}" checked aria-label="${esc(r.call_sign)}"></td>
-        <td><b>${esc(r.call_sign)}</b><br><small>${esc(r.kind)}</small></td>
+        <td><b>${esc(r.call_sign)}</b><br><small>${esc(kindLabel(r.kind))}</small></td>
         <td class="eta">${(r.eta_s / 60).toFixed(1)} ${esc(T.min)}</td><td class="dist">${(r.distance_m / 1000).toFixed(1)} ${esc(T.km)}</td>
         <td><small>${r.skills.length ? r.skills.map(esc).join(", ") : esc(T.none_skills)}</small></td></tr>
         <tr class="why"><td></td><td colspan="4"><small>${esc(r.reason)}</small></td></tr>`).join("");
@@ -288,6 +296,7 @@
 
   // -- call intake ----------------------------------------------------------------------------
   let pin = null;
+  const locationHint = $("#call-location")?.textContent;
   function setPin(lat, lon) {
     const icon = L.divIcon({ className: "", html: '<span class="call-pin"></span>', iconSize: [24, 24], iconAnchor: [12, 12] });
     if (pin) pin.setLatLng([lat, lon]); else pin = L.marker([lat, lon], { icon, interactive: false }).addTo(map);
@@ -295,12 +304,15 @@
   }
   function resetIntake(form) {
     form.reset();
+    $("#call-location").textContent = locationHint;
     if (pin) { map.removeLayer(pin); pin = null; }
     const dups = $("#call-duplicates"); dups.hidden = true; dups.innerHTML = "";
+    $("#intake").open = false; // the dispatcher's attention moves to the incident; one click reopens it
   }
   function setupIntake() {
     const form = $("#call-form");
-    map.on("click", (e) => { form.lat.value = e.latlng.lat.toFixed(6); form.lon.value = e.latlng.lng.toFixed(6); setPin(e.latlng.lat, e.latlng.lng); });
+    const intake = $("#intake");
+    map.on("click", (e) => { if (!intake.open) return; form.lat.value = e.latlng.lat.toFixed(6); form.lon.value = e.latlng.lng.toFixed(6); setPin(e.latlng.lat, e.latlng.lng); });
     const typed = () => { const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value); if (Number.isFinite(lat) && Number.isFinite(lon)) setPin(lat, lon); };
     form.lat.addEventListener("change", typed); form.lon.addEventListener("change", typed);
     form.addEventListener("submit", (ev) => {
@@ -351,6 +363,13 @@
   const loadKpisSoon = () => { clearTimeout(kpiTimer); kpiTimer = setTimeout(loadKpis, 1000); };
   async function reloadUnits() { (await api.units()).forEach(upsertUnit); renderList(); }
 
+  // Start on where the work is (this user's units and incidents), not the whole road graph.
+  function fitToWork() {
+    const points = [...units.values()].filter((u) => u.marker).map((u) => u.marker.getLatLng())
+      .concat([...incidents.values()].map((i) => i.marker.getLatLng()));
+    if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.3), { maxZoom: 15 });
+  }
+
   // -- live -------------------------------------------------------------------------------------
   function connectLive() {
     const state = $("#live-state");
@@ -385,8 +404,10 @@
       us.forEach(upsertUnit);
       incs.forEach(upsertIncident);
       renderList();
+      fitToWork();
       const sel = $("#call-type");
-      if (sel) sel.innerHTML = ts.map((t) => `<option value="${esc(t.code)}">${esc(typeName(t.code))} (${esc(t.priority)})</option>`).join("");
+      const byName = [...ts].sort((a, b) => typeName(a.code).localeCompare(typeName(b.code), root.dataset.lang));
+      if (sel) sel.innerHTML = `<option value="">${esc(T.choose)}</option>` + byName.map((t) => `<option value="${esc(t.code)}">${esc(typeName(t.code))} (${esc(t.priority)})</option>`).join("");
       if (can.intake) setupIntake();
     } catch (err) { showError(err); }
     loadKpis();

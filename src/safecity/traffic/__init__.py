@@ -1,0 +1,1 @@
+"""Traffic enforcement: vehicle registry, violations, e-challans, payments, sections and congestion."""
