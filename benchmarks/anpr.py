@@ -15,7 +15,11 @@ Prints one JSON document on stdout (progress on stderr):
 * ``load_avg_1m`` — the machine's load while the benchmark ran: wall-clock
   figures on a shared 2-core box mean little without it.
 
-Usage: ``python benchmarks/anpr.py [--plates 1000000] [--reads 200000] [--ocr 300]``
+* ``ingest_reads_per_s`` — end-to-end ingest into SQLite (and PostgreSQL with
+  ``--pg`` or SAFECITY_TEST_DATABASE_URL), from `benchmarks/anpr_ingest.py`,
+  with the per-row ORM baseline measured in the same run.
+
+Usage: ``python benchmarks/anpr.py [--plates 1000000] [--reads 200000] [--ocr 300] [--ingest 50000]``
 """
 
 from __future__ import annotations
@@ -188,10 +192,37 @@ def bench_ocr(count: int) -> dict[str, Any]:
     }
 
 
-def bench_ingest() -> dict[str, Any]:
-    """Hook for storing reads: time the ANPR service's bulk ingest here once it
-    exists, and report ``ingest_reads_per_s``. The core has no storage yet."""
-    return {}
+def bench_ingest(n_reads: int, pg_url: str | None) -> dict[str, Any]:
+    """End-to-end ingest (JSON batch → committed rows, hits, outbox, audit), as in
+    ``benchmarks/anpr_ingest.py`` (which has the details), on SQLite and, given a
+    URL, on a scratch PostgreSQL database."""
+    import tempfile
+    from pathlib import Path
+
+    import anpr_ingest  # the sibling script: run as ``python benchmarks/anpr.py``
+
+    rng = random.Random("listed-6")
+    listed = sorted({anpr_ingest._plate(rng) for _ in range(anpr_ingest.LISTED)})
+    batches = anpr_ingest.make_batches(n_reads, listed, 6)
+    baseline = anpr_ingest.make_batches(max(1000, n_reads // 20), listed, 7)
+    with tempfile.TemporaryDirectory() as tmp:
+        sq = anpr_ingest.measure(f"sqlite:///{Path(tmp) / 'bench.db'}", batches, baseline, listed)
+    result: dict[str, Any] = {
+        "ingest_reads": n_reads,
+        "ingest_reads_per_s": sq["reads_per_s"],
+        "ingest_reads_per_cpu_s": sq["reads_per_cpu_s"],
+        "ingest_baseline_per_row_orm_reads_per_s": sq["baseline"],
+        "ingest_postgresql_reads_per_s": None,
+    }
+    if pg_url:
+        url, drop = anpr_ingest._scratch_pg(pg_url)
+        try:
+            pg = anpr_ingest.measure(url, batches, baseline, listed)
+        finally:
+            drop()
+        result["ingest_postgresql_reads_per_s"] = pg["reads_per_s"]
+        result["ingest_postgresql_baseline_per_row_orm_reads_per_s"] = pg["baseline"]
+    return result
 
 
 def main() -> None:
@@ -199,12 +230,16 @@ def main() -> None:
     parser.add_argument("--plates", type=int, default=1_000_000)
     parser.add_argument("--reads", type=int, default=200_000)
     parser.add_argument("--ocr", type=int, default=300)
+    parser.add_argument("--ingest", type=int, default=50_000, help="reads for the ingest figure (0: skip)")
+    parser.add_argument("--pg", default=os.environ.get("SAFECITY_TEST_DATABASE_URL"))
     args = parser.parse_args()
     result: dict[str, Any] = {}
     result |= bench_watchlist(args.plates, args.reads)
     log("watchlist done; OCR")
     result |= bench_ocr(args.ocr)
-    result |= bench_ingest()
+    if args.ingest:
+        log("OCR done; ingest")
+        result |= bench_ingest(args.ingest, args.pg)
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     result["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result))

@@ -42,13 +42,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=250_000)
     parser.add_argument("--until", default="2019-01-01")
     parser.add_argument("--repeat", type=int, default=1, help="take the best of this many runs")
+    parser.add_argument("--models", default=",".join(MODEL_NAMES), help="comma list; baseline always runs")
     args = parser.parse_args()
     if not args.data.exists():
         sys.exit(f"data file not found: {args.data} (the benchmark needs the shared Toronto file)")
+    print(f"resampling Toronto MCI to {args.events:,} events ...", file=sys.stderr, flush=True)
     events = _resampled(args.data, args.events, seed=0)
     until = to_day(args.until)
     results: dict[str, dict[str, float]] = {}
-    for name in MODEL_NAMES:
+    chosen = [m.strip() for m in args.models.split(",") if m.strip()]
+    names = [BASELINE, *(m for m in chosen if m != BASELINE)]
+    for k, name in enumerate(names, start=1):
+        print(f"[{k}/{len(names)}] {name}: fit + predict ...", file=sys.stderr, flush=True)
         best_fit = best_predict = float("inf")
         for _ in range(args.repeat):
             model = make_model(name)

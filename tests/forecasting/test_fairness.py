@@ -54,3 +54,42 @@ def test_fairness_command_writes_a_report(tmp_path: Path) -> None:
     report = (tmp_path / "rep" / "fairness.md").read_text()
     assert "inverse-probability weighted" in report
     assert "Gini" in report
+
+
+def test_each_cell_takes_the_area_most_of_its_events_name(tmp_path: Path) -> None:
+    from safecity.forecasting import load_events
+    from safecity.forecasting._areas import cell_areas
+
+    rows = ["occurred_at,category,lat,lon,neighbourhood"]
+    rows += ["2019-01-01T10:00:00,Robbery,43.7000,-79.4000,Annex"] * 2
+    rows += ["2019-01-02T10:00:00,Robbery,43.7000,-79.4000,Yorkville"]  # outvoted in the same cell
+    rows += ["2019-01-03T10:00:00,Robbery,43.7100,-79.3800,Yorkville"]
+    data = tmp_path / "areas.csv"
+    data.write_text("\n".join(rows) + "\n")
+    events, _ = load_events([data])
+    area, names = cell_areas([data], events.grid, "neighbourhood")
+    assert names == ["Annex", "Yorkville", "unlabelled"]
+    first, last = int(events.cell[0]), int(events.cell[-1])
+    assert names[area[first]] == "Annex"
+    assert names[area[last]] == "Yorkville"
+    assert (area == 2).sum() == events.grid.n_cells - 2
+
+
+def test_fairness_report_can_use_named_neighbourhoods(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    lines = ["occurred_at,category,lat,lon,neighbourhood"]
+    for _ in range(300):
+        when = np.datetime64("2019-01-01") + np.timedelta64(int(rng.integers(0, 120)), "D")
+        lon = -79.41 + rng.random() * 0.02
+        lines.append(
+            f"{when}T12:00:00,Robbery,{43.69 + rng.random() * 0.02:.5f},{lon:.5f},N{int(lon > -79.4)}"
+        )
+    data = tmp_path / "tiny.csv"
+    data.write_text("\n".join(lines) + "\n")
+    args = ["fairness", "--data", str(data), "--category", "Robbery", "--test-start", "2019-03-01"]
+    args += ["--test-end", "2019-04-30", "--area-column", "neighbourhood", "--out", str(tmp_path / "rep")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "rep" / "fairness.md").read_text()
+    assert "areas = neighbourhood" in report
+    assert "areas with events: 2" in report

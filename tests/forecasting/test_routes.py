@@ -35,10 +35,18 @@ def korangi_history(app: Any) -> Iterator[None]:
             when = now - dt.timedelta(days=float(rng.uniform(0.5, 120.0)))
             rows.append(
                 Incident(
-                    type_code="robbery", priority="P1", status=IncidentStatus.CLOSED, lon=lon, lat=lat,
-                    station_id=station.id, district_id=None, call_received_at=when, created_at=now,
-                    status_since=now, description="forecast test",
-                )  # fmt: skip
+                    type_code="robbery",
+                    priority="P1",
+                    status=IncidentStatus.CLOSED,
+                    lon=lon,
+                    lat=lat,
+                    station_id=station.id,
+                    district_id=None,
+                    call_received_at=when,
+                    created_at=now,
+                    status_since=now,
+                    description="forecast test",
+                )
             )
         session.add_all(rows)
         for n in (1, 2):
@@ -121,3 +129,15 @@ def test_forecast_page_renders_for_an_analyst(client: Any, login: Any) -> None:
     assert response.status_code == 200
     assert "Measured hit rate" in response.text
     assert "/static/js/forecast.js" in response.text
+
+
+def test_incidents_outside_the_users_district_are_not_used(
+    client: Any, login: Any, korangi_history: None
+) -> None:
+    response = client.get("/api/forecast/layer?category=robbery", headers=login("eve"))  # District South
+    if response.status_code == 200:  # other tests may have left robberies in District South
+        for feature in response.json()["features"]:
+            ring = np.array(feature["geometry"]["coordinates"][0])
+            assert not (ring[:, 0].min() <= HOT[0] <= ring[:, 0].max() and ring[:, 1].min() <= HOT[1])
+    else:
+        assert response.status_code in (400, 404), response.text

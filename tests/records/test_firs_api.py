@@ -145,3 +145,30 @@ def test_a_stolen_vehicle_is_stored_with_its_canonical_plate(client, login) -> N
         json={"kind": "vehicle", "status": "stolen", "description": "car"},
     )
     assert no_plate.status_code == 422 and no_plate.json()["field"] == "plate"
+
+
+def test_an_fir_is_linked_to_the_command_and_control_incident_it_arose_from(client, login) -> None:  # type: ignore[no-untyped-def]
+    incident = client.post(
+        "/api/incidents",
+        json={"type": "robbery", "location": {"lon": 67.2101, "lat": 24.8533}},
+        headers=login("alice"),
+    )
+    assert incident.status_code == 201, incident.text
+    fir = client.post(
+        "/api/firs",
+        json={"station": "KOR-LND", "registered_at": "2026-03-01T09:00:00+05:00", "sections": ["PPC 392"]},
+        headers=login("bob"),
+    ).json()
+    linked = client.post(
+        f"/api/firs/{fir['id']}/incident", json={"incident_id": incident.json()["id"]}, headers=login("alice")
+    )
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["incident_ref"] == incident.json()["reference"]
+    unseen = client.post(
+        f"/api/firs/{fir['id']}/incident", json={"incident_id": 10**9}, headers=login("bob")
+    )
+    assert unseen.status_code == 404 and unseen.json()["field"] == "incident_id"
+    outsider = client.post(
+        f"/api/firs/{fir['id']}/incident", json={"incident_id": incident.json()["id"]}, headers=login("eve")
+    )
+    assert outsider.status_code == 404 and outsider.json()["field"] == "fir_id"

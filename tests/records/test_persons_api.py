@@ -156,3 +156,32 @@ def test_every_search_is_audited_with_its_purpose(client, login) -> None:  # typ
         entry = session.scalar(select(AuditEntry).where(AuditEntry.purpose == purpose))
     assert entry is not None and entry.action == "person.search" and entry.personal_data
     assert entry.details["query"]["name"] == "Anyone"
+
+
+def test_cnic_errors_say_what_is_wrong(client, login) -> None:  # type: ignore[no-untyped-def]
+    cases = {
+        "42101-123456-1": "13 digits",
+        "92101-1234567-1": "province",
+        "4210A-1234567-1": "only digits",
+    }
+    for cnic, reason in cases.items():
+        body = {"unit": "KOR-LND", "name_roman": "Bad Card", "cnic": cnic}
+        response = client.post("/api/persons", json=body, headers=login("bob"))
+        assert response.status_code == 422, cnic
+        assert response.json()["field"] == "cnic" and reason in response.json()["detail"], response.json()
+
+
+def test_a_person_without_a_cnic_is_recorded_with_a_nicop_or_passport(client, login) -> None:  # type: ignore[no-untyped-def]
+    number = f"ab{random.randrange(10**7):07d}"
+    documents = [{"doc_type": "passport", "number": number, "country": "gbr"}]
+    person = _person(client, login("bob"), name_roman="Overseas Visitor", gender="X", documents=documents)
+    assert person["cnic"] is None and person["gender"] == "X"
+    assert [(d["doc_type"], d["number"], d["country"]) for d in person["documents"]] == [
+        ("passport", number.upper(), "GBR")
+    ]
+    again = client.post(
+        "/api/persons",
+        json={"unit": "KOR-LND", "name_roman": "Someone Else", "documents": documents},
+        headers=login("bob"),
+    )
+    assert again.status_code == 409 and again.json()["field"] == "documents.0.number"

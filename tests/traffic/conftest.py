@@ -27,7 +27,7 @@ def new_cnic() -> str:
 def vehicle_csv(rows: list[dict[str, str]]) -> bytes:
     header = "Registration No,Owner Name,CNIC,Address,Make,Colour,Mobile\n"
     body = "".join(
-        f"{r['plate']},{r['owner']},{r['cnic']},\"{r.get('address', 'House 5, Korangi, Karachi')}\","
+        f'{r["plate"]},{r["owner"]},{r["cnic"]},"{r.get("address", "House 5, Korangi, Karachi")}",'
         f"{r.get('make', 'Suzuki Mehran')},{r.get('colour', 'White')},{r.get('mobile', '0300-1234567')}\n"
         for r in rows
     )
@@ -43,14 +43,22 @@ class TrafficApi:
         self._seconds = 0
 
     def camera(self, kind: str = "red_light", **extra: Any) -> dict[str, Any]:
-        body = {"code": f"TRF-{uuid.uuid4().hex[:8]}", "name": "Korangi Crossing", "kind": kind,
-                "lon": 67.15, "lat": 24.83, "org_unit": "KOR-TRF"} | extra  # fmt: skip
+        body = {
+            "code": f"TRF-{uuid.uuid4().hex[:8]}",
+            "name": "Korangi Crossing",
+            "kind": kind,
+            "lon": 67.15,
+            "lat": 24.83,
+            "org_unit": "KOR-TRF",
+        } | extra
         response = self.client.post("/api/cameras", json=body, headers=self.login("sara"))
         assert response.status_code == 201, response.text
         return dict(response.json())
 
     def register(self, plate: str, cnic: str, owner: str = "Nadeem Akhtar") -> None:
-        files = {"file": ("excise.csv", io.BytesIO(vehicle_csv([{"plate": plate, "owner": owner, "cnic": cnic}])))}
+        files = {
+            "file": ("excise.csv", io.BytesIO(vehicle_csv([{"plate": plate, "owner": owner, "cnic": cnic}])))
+        }
         response = self.client.post("/api/traffic/vehicles/import", files=files, headers=self.login("tariq"))
         assert response.status_code == 200, response.text
         assert response.json()["rejects"] == []
@@ -60,8 +68,13 @@ class TrafficApi:
             self._camera = self.camera()
         self._seconds += 1
         at = datetime.now(UTC) - timedelta(hours=1, seconds=self._seconds)
-        body = {"kind": "red_light", "camera_id": self._camera["id"], "plate": plate,
-                "at": at.isoformat(), "signal_phase": "red"}  # fmt: skip
+        body = {
+            "kind": "red_light",
+            "camera_id": self._camera["id"],
+            "plate": plate,
+            "at": at.isoformat(),
+            "signal_phase": "red",
+        }
         response = self.client.post("/api/traffic/violations/camera", json=body, headers=self.login("tariq"))
         assert response.status_code == 201, response.text
         return dict(response.json())

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from tests.traffic.conftest import TrafficApi, new_cnic, new_plate
 
 from safecity.core.audit import AuditEntry
 from safecity.core.db import utcnow
 from safecity.traffic.models import Challan
-from tests.traffic.conftest import TrafficApi, new_cnic, new_plate
 
 
 def _audit_actions(client: Any, reference: str) -> list[tuple[str, str | None]]:
@@ -61,7 +61,9 @@ def test_a_challan_goes_issued_then_disputed_then_quashed(traffic: TrafficApi, c
     ]
 
 
-def test_a_dispute_after_the_seven_day_window_is_refused_naming_the_field(traffic: TrafficApi, client, login) -> None:  # type: ignore[no-untyped-def]
+def test_a_dispute_after_the_seven_day_window_is_refused_naming_the_field(
+    traffic: TrafficApi, client, login
+) -> None:  # type: ignore[no-untyped-def]
     plate, cnic = new_plate(), new_cnic()
     traffic.register(plate, cnic)
     ref = traffic.challan(plate)["reference"]
@@ -74,7 +76,9 @@ def test_a_dispute_after_the_seven_day_window_is_refused_naming_the_field(traffi
         )
         session.commit()
     late = client.post(
-        f"/api/traffic/challans/{ref}/dispute", json={"cnic": cnic, "reason": "late"}, headers=login("charlie")
+        f"/api/traffic/challans/{ref}/dispute",
+        json={"cnic": cnic, "reason": "late"},
+        headers=login("charlie"),
     )
     assert late.status_code == 409
     assert (late.json()["error"], late.json()["field"]) == ("DisputeWindowClosed", "issued_at")
@@ -103,13 +107,19 @@ def test_only_the_registered_owner_may_dispute(traffic: TrafficApi, client, logi
     assert (response.status_code, response.json()["field"]) == (403, "cnic")
 
 
-def test_an_upheld_challan_is_payable_again_and_only_the_reviewer_decides(traffic: TrafficApi, client, login) -> None:  # type: ignore[no-untyped-def]
+def test_an_upheld_challan_is_payable_again_and_only_the_reviewer_decides(
+    traffic: TrafficApi, client, login
+) -> None:  # type: ignore[no-untyped-def]
     plate, cnic = new_plate(), new_cnic()
     traffic.register(plate, cnic)
     ref = traffic.challan(plate)["reference"]
-    client.post(f"/api/traffic/challans/{ref}/dispute", json={"cnic": cnic, "reason": "x"}, headers=login("charlie"))
+    client.post(
+        f"/api/traffic/challans/{ref}/dispute", json={"cnic": cnic, "reason": "x"}, headers=login("charlie")
+    )
     early = client.post(
-        f"/api/traffic/challans/{ref}/decision", json={"outcome": "upheld", "note": "n"}, headers=login("tariq")
+        f"/api/traffic/challans/{ref}/decision",
+        json={"outcome": "upheld", "note": "n"},
+        headers=login("tariq"),
     )
     assert (early.status_code, early.json()["field"]) == (409, "reviewer")
     client.post(f"/api/traffic/challans/{ref}/review", headers=login("tariq"))
@@ -121,9 +131,13 @@ def test_an_upheld_challan_is_payable_again_and_only_the_reviewer_decides(traffi
     assert upheld.json()["status"] == "upheld"
 
 
-def test_verification_needs_a_traffic_officer_and_a_registered_owner(traffic: TrafficApi, client, login) -> None:  # type: ignore[no-untyped-def]
+def test_verification_needs_a_traffic_officer_and_a_registered_owner(
+    traffic: TrafficApi, client, login
+) -> None:  # type: ignore[no-untyped-def]
     unregistered = traffic.red_light(new_plate())
-    by_dispatcher = client.post(f"/api/traffic/violations/{unregistered['id']}/verify", headers=login("alice"))
+    by_dispatcher = client.post(
+        f"/api/traffic/violations/{unregistered['id']}/verify", headers=login("alice")
+    )
     assert by_dispatcher.status_code == 403
     response = client.post(f"/api/traffic/violations/{unregistered['id']}/verify", headers=login("tariq"))
     assert (response.status_code, response.json()["error"], response.json()["field"]) == (
@@ -131,7 +145,9 @@ def test_verification_needs_a_traffic_officer_and_a_registered_owner(traffic: Tr
         "VehicleNotRegistered",
         "plate",
     )
-    pending = client.get("/api/traffic/violations", params={"status": "pending"}, headers=login("tariq")).json()
+    pending = client.get(
+        "/api/traffic/violations", params={"status": "pending"}, headers=login("tariq")
+    ).json()
     assert unregistered["reference"] in {v["reference"] for v in pending}
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from safecity.anpr import service as anpr
 from tests.traffic.conftest import TrafficApi, new_cnic, new_plate
+
+from safecity.anpr import service as anpr
 
 
 def _bank_file(lines: list[tuple[str, str, str]]) -> bytes:
@@ -16,7 +17,9 @@ def _bank_file(lines: list[tuple[str, str, str]]) -> bytes:
 
 def _reconcile(client: Any, login: Any, body: bytes) -> dict[str, Any]:
     response = client.post(
-        "/api/traffic/payments/reconcile", files={"file": ("bank.csv", io.BytesIO(body))}, headers=login("tariq")
+        "/api/traffic/payments/reconcile",
+        files={"file": ("bank.csv", io.BytesIO(body))},
+        headers=login("tariq"),
     )
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -65,7 +68,9 @@ def _listed(client: Any, plate: str) -> bool:
         return any(h.list_name == "unpaid_challans" and h.plate == plate for h in watchlist.match(plate))
 
 
-def test_five_unpaid_challans_put_the_vehicle_on_the_watchlist_and_paying_takes_it_off(traffic: TrafficApi, client, login) -> None:  # type: ignore[no-untyped-def]
+def test_five_unpaid_challans_put_the_vehicle_on_the_watchlist_and_paying_takes_it_off(
+    traffic: TrafficApi, client, login
+) -> None:  # type: ignore[no-untyped-def]
     plate = new_plate()
     traffic.register(plate, new_cnic())
     refs = [traffic.challan(plate)["reference"] for _ in range(4)]

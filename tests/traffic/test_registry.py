@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 from sqlalchemy.orm import Session
+from tests.traffic.conftest import new_cnic, new_plate, vehicle_csv
 from typer.testing import CliRunner
 
 from safecity.traffic.registry import import_vehicles
 from safecity.traffic.repository import TrafficRepository
-from tests.traffic.conftest import new_cnic, new_plate, vehicle_csv
 
 
 def test_bad_rows_are_reported_with_line_and_field_and_good_rows_are_stored(db_session: Session) -> None:
@@ -68,7 +68,9 @@ def test_a_file_without_a_required_column_is_refused_naming_it(db_session: Sessi
 
 
 def test_the_api_import_reports_rejects(client, login) -> None:  # type: ignore[no-untyped-def]
-    body = vehicle_csv([{"plate": new_plate(), "owner": "A", "cnic": new_cnic()}, {"plate": "x", "owner": "B", "cnic": "1"}])
+    body = vehicle_csv(
+        [{"plate": new_plate(), "owner": "A", "cnic": new_cnic()}, {"plate": "x", "owner": "B", "cnic": "1"}]
+    )
     response = client.post(
         "/api/traffic/vehicles/import", files={"file": ("e.csv", io.BytesIO(body))}, headers=login("tariq")
     )
@@ -85,7 +87,14 @@ def test_the_cli_imports_and_writes_a_reject_file(tmp_path, api_db_url, monkeypa
     from safecity.cli import app
 
     source = tmp_path / "excise.csv"
-    source.write_bytes(vehicle_csv([{"plate": new_plate(), "owner": "A", "cnic": new_cnic()}, {"plate": "--", "owner": "B", "cnic": new_cnic()}]))
+    source.write_bytes(
+        vehicle_csv(
+            [
+                {"plate": new_plate(), "owner": "A", "cnic": new_cnic()},
+                {"plate": "--", "owner": "B", "cnic": new_cnic()},
+            ]
+        )
+    )
     rejects = tmp_path / "rejects.csv"
     monkeypatch.setenv("SAFECITY_DATABASE_URL", api_db_url)
     args = ["traffic", "import-vehicles", str(source), "--rejects", str(rejects)]

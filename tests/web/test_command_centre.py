@@ -91,7 +91,7 @@ def detail_status(page: Any, status: str) -> None:
 
 def unit_position(page: Any, unit_id: int) -> list[float]:
     found: list[float] = page.evaluate(
-        "(id) => { const u = window.safecity.units.get(id); const p = u.marker.getLatLng(); return [p.lat, p.lng]; }",
+        "(id) => { const p = window.safecity.units.get(id).marker.getLatLng(); return [p.lat, p.lng]; }",
         unit_id,
     )
     return found

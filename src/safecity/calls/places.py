@@ -76,6 +76,22 @@ def _candidates(session: Session) -> list[tuple[str, float, float]]:
     return rows
 
 
+def _fuzzy(wanted: str, norm: str) -> float:
+    """Similarity of ``norm`` to the whole text or to its best run of words of about the same length.
+
+    Callers wrap the landmark in other words and misspell it ("near dawood
+    chorangi, landhi"), so the whole-text ratio alone would refuse it.
+    """
+    best = difflib.SequenceMatcher(None, wanted, norm).ratio()
+    words, size = wanted.split(), len(norm.split())
+    for width in {max(1, size - 1), size, size + 1}:
+        for start in range(len(words) - width + 1):
+            window = " ".join(words[start : start + width])
+            if len(window) >= 5:
+                best = max(best, 0.97 * difflib.SequenceMatcher(None, window, norm).ratio())
+    return best
+
+
 def match_place(session: Session, text: str) -> KnownPlace | None:
     """The best known place for ``text``, or ``None`` when nothing matches convincingly."""
     wanted = _norm(text)
@@ -91,7 +107,7 @@ def match_place(session: Session, text: str) -> KnownPlace | None:
         elif len(wanted) >= 5 and f" {wanted} " in f" {norm} ":  # "babar market"
             score = 0.8 + 0.2 * len(wanted) / len(norm)
         else:
-            score = difflib.SequenceMatcher(None, wanted, norm).ratio()
+            score = _fuzzy(wanted, norm)
         if score >= _MIN_SCORE and (best is None or score > best.score):
             best = KnownPlace(name=name, lon=lon, lat=lat, score=round(score, 3))
     return best

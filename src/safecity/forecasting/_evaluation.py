@@ -24,7 +24,7 @@ from ._metrics import WeekScore, bootstrap_interval, score_week
 
 __all__ = ["EvaluationResult", "rolling_evaluation", "window_starts"]
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int], None]  # (model, windows done, windows in all)
 
 
 @dataclass
@@ -93,7 +93,7 @@ def rolling_evaluation(
                 scores[(name, cov)].append(score_week(risk, study, cov, week_cells))
             last[name] = risk
             if progress is not None:
-                progress(f"{name}: window {i + 1}/{len(starts)}")
+                progress(name, i + 1, len(starts))
     results = []
     for (name, cov), weekly in scores.items():
         hits = sum(s.hits for s in weekly)

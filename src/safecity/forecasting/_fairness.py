@@ -102,8 +102,13 @@ def flag_concentration(
     end: float,
     coverage: float,
     block: int,
+    area: NDArray[np.int64] | None = None,
 ) -> ConcentrationReport:
-    """Run ``model`` week by week over [start, end) and measure how its flags spread over areas."""
+    """Run ``model`` week by week over [start, end) and measure how its flags spread over areas.
+
+    Areas are ``area`` (an id per cell, e.g. neighbourhoods) when given, else
+    ``block`` x ``block`` squares of cells.
+    """
     target = events.of_category(category)
     study = events.study_area(start)
     flags, cells = [], []
@@ -112,7 +117,8 @@ def flag_concentration(
         model.update(events, until=w)
         flags.append(flagged_cells(model.predict(w, 7.0), study, coverage))
         cells.append(target.between(w, min(w + 7.0, end)).cell)
-    return concentration(flags, cells, block_of_cells(events, block), study)
+    areas = block_of_cells(events, block) if area is None else area
+    return concentration(flags, cells, areas, study)
 
 
 @dataclass

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from safecity.core.errors import InvalidInput, SafeCityError
 
+from ._areas import cell_areas
 from ._base import horizon_days
 from ._evaluation import EvaluationResult, rolling_evaluation
 from ._events import to_day
@@ -92,6 +94,18 @@ def _table(results: list[EvaluationResult]) -> Table:
     return table
 
 
+def _reporter(progress: Progress, task: TaskID, names: list[str]) -> Callable[[str, int, int], None]:
+    """A live bar on a terminal; one line per finished model when stderr is a log file."""
+
+    def report(model: str, done: int, total: int) -> None:
+        finished = names.index(model) + done / total
+        progress.update(task, completed=finished, description=f"{model}: window {done}/{total}")
+        if done == total and not _err.is_terminal:
+            _err.print(f"{model}: {total} windows done ({names.index(model) + 1}/{len(names)} models)")
+
+    return report
+
+
 @app.command()
 def evaluate(
     data: Annotated[list[Path], typer.Option("--data", help="CSV(.gz) of events; repeat for several files")],
@@ -120,7 +134,7 @@ def evaluate(
         names, covs = _model_names(model), _coverages(coverage)
         models = {name: make_model(name, category) for name in names}
         with Progress(console=_err, transient=True) as progress:
-            task = progress.add_task("forecasting", total=None)
+            task = progress.add_task("forecasting", total=len(models))
             results, last = rolling_evaluation(
                 events,
                 models,
@@ -130,7 +144,7 @@ def evaluate(
                 test_end=end,
                 horizon=days,
                 coverages=covs,
-                progress=lambda msg: progress.update(task, description=msg),
+                progress=_reporter(progress, task, list(models)),
             )
     except SafeCityError as exc:
         _err.print_json(json.dumps(exc.to_document()))
@@ -158,6 +172,9 @@ def fairness(
     model: Annotated[str, typer.Option(help="forecaster whose flags are studied")] = BASELINE,
     coverage: Annotated[float, typer.Option(help="area fraction flagged each week")] = 0.05,
     block: Annotated[int, typer.Option(help="area = block x block cells (neighbourhood stand-in)")] = 8,
+    area_column: Annotated[
+        str | None, typer.Option(help="column naming each event's area, e.g. neighbourhood (else blocks)")
+    ] = None,
     p_unflagged: Annotated[float, typer.Option(help="chance an event outside flags is recorded")] = 0.5,
     category_column: Annotated[str, typer.Option(help="column holding the category")] = "category",
     crs: Annotated[str | None, typer.Option(help="CRS of x/y columns, e.g. EPSG:2913")] = None,
@@ -175,8 +192,9 @@ def fairness(
         start, end = to_day(test_start), _end_day(test_end)
         with Progress(console=_err, transient=True) as progress:
             progress.add_task("fairness: flags and feedback simulation", total=None)
+            area = cell_areas(data, events.grid, area_column)[0] if area_column else None
             conc = flag_concentration(
-                events, make_model(model, category), category, start, end, coverage, block
+                events, make_model(model, category), category, start, end, coverage, block, area=area
             )
             weeks = len(np.arange(start, end, 7.0))
             runs = [
@@ -194,7 +212,8 @@ def fairness(
     except SafeCityError as exc:
         _err.print_json(json.dumps(exc.to_document()))
         raise typer.Exit(code=2) from exc
-    title = f"{events.categories[events.code_of(category)]}, {model}, top {coverage:.0%}"
+    areas = f"areas = {area_column}" if area_column else f"areas = {block}x{block}-cell blocks"
+    title = f"{events.categories[events.code_of(category)]}, {model}, top {coverage:.0%}, {areas}"
     path = write_fairness_report(conc, runs, title=title, p_unflagged=p_unflagged, out=out)
     Console().print(path.read_text(encoding="utf-8"))
     _err.print(f"report written: {path}")

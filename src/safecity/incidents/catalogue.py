@@ -77,7 +77,7 @@ DEFAULT_TYPES: tuple[TypeSpec, ...] = (
     TypeSpec("domestic_violence", "Domestic violence", "گھریلو تشدد", Priority.P2, (_P,)),
     TypeSpec("burglary", "Burglary", "نقب زنی", Priority.P3, (_P,)),
     TypeSpec("drowning", "Drowning", "ڈوبنا", Priority.P1, (_R, _C)),
-    TypeSpec("gas_leak", "Gas leak", "گیس کا اخراج", Priority.P2, (_F, _R)),
+    TypeSpec("gas_leak", "Gas leak", "گیس کا اخراج", Priority.P2, (_F, _R, _C)),
     TypeSpec("anpr_hit", "ANPR watch-list hit", "اے این پی آر ہٹ", Priority.P2, (_P,)),
     TypeSpec("noise_nuisance", "Noise / nuisance", "شور / پریشانی", Priority.P4, (_P,)),
 )
@@ -91,6 +91,7 @@ _AMBULANCE = ("ambulance",)
 _TENDER = ("fire_tender",)
 _WARDEN = ("traffic_warden",)
 _BOMB = ("bomb_disposal_robot",)
+_CD_EYES = ("rescue_robot", "drone_team")  # civil defence's robots and drones: look before people go in
 
 DEFAULT_PLANS: dict[str, tuple[PlanItemSpec, ...]] = {
     "robbery": (PlanItemSpec(_P, ("dolphin_pair",), 1), _police()),
@@ -112,6 +113,7 @@ DEFAULT_PLANS: dict[str, tuple[PlanItemSpec, ...]] = {
         PlanItemSpec(_R, _AMBULANCE, 2),
         PlanItemSpec(_F, _TENDER, 1),
         PlanItemSpec(_C, ("rescue_team",), 1),
+        PlanItemSpec(_C, _CD_EYES, 1),
         _police(),
     ),
     "road_accident": (PlanItemSpec(_R, _AMBULANCE, 1), PlanItemSpec(_T, _WARDEN, 1)),
@@ -121,7 +123,11 @@ DEFAULT_PLANS: dict[str, tuple[PlanItemSpec, ...]] = {
     "domestic_violence": (_police(),),
     "burglary": (_police(),),
     "drowning": (PlanItemSpec(_R, _AMBULANCE, 1, skills=("water_rescue",)),),
-    "gas_leak": (PlanItemSpec(_F, _TENDER, 1, skills=("hazmat",)), PlanItemSpec(_R, _AMBULANCE, 1)),
+    "gas_leak": (
+        PlanItemSpec(_F, _TENDER, 1, skills=("hazmat",)),
+        PlanItemSpec(_R, _AMBULANCE, 1),
+        PlanItemSpec(_C, ("rescue_robot",), 1, skills=("gas_detection",)),
+    ),
     "anpr_hit": (PlanItemSpec(_P, ("dolphin_pair", "response_car"), 1),),
     "noise_nuisance": (_police(),),
 }

@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from safecity.accounts.service import actor_of
-from safecity.core import audit
+from safecity.core import audit, events
 from safecity.core.auth import User, scope_ids
 from safecity.core.errors import Conflict, InvalidInput, NotFound
 from safecity.core.http import current_request_id
 from safecity.core.org import OrgKind
+from safecity.incidents import service as incidents
 from safecity.records.models import (
     Arrest,
     CaseOutcome,
@@ -37,6 +38,7 @@ __all__ = [
     "add_property",
     "fir_ref",
     "get_fir",
+    "link_incident",
     "list_firs",
     "record_arrest",
     "record_outcome",
@@ -158,6 +160,27 @@ def get_fir(session: Session, *, fir_id: int, user: User) -> FirOut:
 def list_firs(session: Session, *, user: User, limit: int = 50, offset: int = 0) -> list[FirOut]:
     firs = RecordsRepository(session).firs_in_scope(scope_ids(session, user), limit=limit, offset=offset)
     return [fir_out(session, f) for f in firs]
+
+
+def link_incident(session: Session, *, fir_id: int, incident_id: int, actor: User) -> FirOut:
+    """Tie an FIR to the command & control incident it arose from (both in the actor's jurisdiction).
+
+    The incidents service is asked (not its tables), so an incident the actor
+    cannot see is "not found" here too.
+    """
+    fir = _fir(session, fir_id, actor)
+    incident = incidents.get(session, incident_id=incident_id, user=actor)
+    previous = fir.incident_ref
+    fir.incident_ref = incident.reference
+    session.flush()
+    _audit(session, actor, "fir.incident.link", "fir", fir.id, incident=incident.reference, previous=previous)
+    events.publish(
+        session,
+        "records.fir.incident_linked",
+        {"fir_id": fir.id, "fir_ref": fir.ref, "incident_id": incident.id, "incident_ref": incident.reference},
+        key=f"fir:{fir.id}",
+    )
+    return fir_out(session, fir)
 
 
 def set_status(session: Session, *, fir_id: int, status: FirStatus, actor: User) -> FirOut:

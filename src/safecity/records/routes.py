@@ -27,6 +27,11 @@ FirReader = Annotated[
     ),
 ]
 Writer = Annotated[User, Depends(require(Role.RECORDS_OFFICER, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN))]
+# The records branch, investigators and dispatchers tie an FIR to the incident it arose from.
+IncidentLinker = Annotated[
+    User,
+    Depends(require(Role.RECORDS_OFFICER, Role.OFFICER, Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)),
+]
 Purpose = Annotated[
     str | None, Query(max_length=500, description="why you need this personal data (audited; required)")
 ]
@@ -94,6 +99,13 @@ def set_fir_status(
     fir_id: int, body: schemas.FirStatusIn, user: Writer, session: DbSession
 ) -> schemas.FirOut:
     return cases.set_status(session, fir_id=fir_id, status=body.status, actor=user)
+
+
+@router.post("/firs/{fir_id}/incident")
+def link_incident(
+    fir_id: int, body: schemas.IncidentLinkIn, user: IncidentLinker, session: DbSession
+) -> schemas.FirOut:
+    return cases.link_incident(session, fir_id=fir_id, incident_id=body.incident_id, actor=user)
 
 
 @router.post("/firs/{fir_id}/accused", status_code=201)

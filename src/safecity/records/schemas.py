@@ -143,6 +143,10 @@ class FirOut(BaseModel):
     incident_ref: str | None
 
 
+class IncidentLinkIn(BaseModel):
+    incident_id: int = Field(description="the command & control incident this FIR arose from")
+
+
 class FirStatusIn(BaseModel):
     status: FirStatus
 

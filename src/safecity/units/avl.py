@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 import aiomqtt
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecity.core import events
@@ -78,38 +80,72 @@ def _dead(session: Session, message: AvlMessage, error: str | BaseException) -> 
     events.dead_letter(session, f"mqtt:{message.topic}", message.payload, error)
 
 
+def _write_lock_first(session: Session) -> None:
+    """On SQLite take the write lock up front (waiting ``busy_timeout`` for it): SQLite refuses at
+    once, without waiting, to upgrade a read snapshot another writer has overtaken."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def store_avl_batch(
-    sessions: sessionmaker[Session], messages: Sequence[AvlMessage], *, prefix: str = AVL_PREFIX
+    sessions: sessionmaker[Session],
+    messages: Sequence[AvlMessage],
+    *,
+    prefix: str = AVL_PREFIX,
+    attempts: int = 3,
 ) -> BatchResult:
-    """Store a batch of raw MQTT messages in one transaction (blocking: run it in a thread)."""
-    try:
-        with session_scope(sessions) as session:
-            parsed: list[tuple[AvlMessage, int, service.Fix]] = []
-            dead = 0
-            for message in messages:
-                try:
-                    unit_id, fix = parse_avl_message(message, prefix=prefix)
-                except InvalidInput as exc:
-                    _dead(session, message, exc)
-                    dead += 1
-                    continue
-                parsed.append((message, unit_id, fix))
-            known = service.units_by_id(session, sorted({unit_id for _, unit_id, _ in parsed}))
-            fixes: dict[int, list[service.Fix]] = defaultdict(list)
-            for message, unit_id, fix in parsed:
-                if unit_id in known:
-                    fixes[unit_id].append(fix)
-                else:
-                    _dead(session, message, f"NotFound: no unit {unit_id}")
-                    dead += 1
-            accepted = service.ingest_positions(session, fixes) if fixes else 0
-        return BatchResult(accepted=accepted, dead_lettered=dead)
-    except Exception as exc:  # the batch failed as a whole: keep every message for replay
-        _log.exception("AVL batch of %d messages failed; dead-lettering them", len(messages))
-        with session_scope(sessions) as session:
-            for message in messages:
+    """Store a batch of raw MQTT messages in one transaction (blocking: run it in a thread).
+
+    A database that is briefly busy is tried again (``attempts`` in all) before
+    the batch is given up on and kept in the dead-letter table.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return _store(sessions, messages, prefix)
+        except OperationalError as exc:
+            if attempt == attempts:
+                return _dead_batch(sessions, messages, exc)
+            _log.warning("AVL batch hit a busy database (attempt %d of %d)", attempt, attempts)
+            time.sleep(0.05 * attempt)
+        except Exception as exc:
+            return _dead_batch(sessions, messages, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _dead_batch(
+    sessions: sessionmaker[Session], messages: Sequence[AvlMessage], error: BaseException
+) -> BatchResult:
+    """The batch failed as a whole: keep every message for replay."""
+    _log.error("AVL batch of %d messages failed (%s); dead-lettering them", len(messages), error)
+    with session_scope(sessions) as session:
+        for message in messages:
+            _dead(session, message, error)
+    return BatchResult(accepted=0, dead_lettered=len(messages))
+
+
+def _store(sessions: sessionmaker[Session], messages: Sequence[AvlMessage], prefix: str) -> BatchResult:
+    with session_scope(sessions) as session:
+        _write_lock_first(session)
+        parsed: list[tuple[AvlMessage, int, service.Fix]] = []
+        dead = 0
+        for message in messages:
+            try:
+                unit_id, fix = parse_avl_message(message, prefix=prefix)
+            except InvalidInput as exc:
                 _dead(session, message, exc)
-        return BatchResult(accepted=0, dead_lettered=len(messages))
+                dead += 1
+                continue
+            parsed.append((message, unit_id, fix))
+        known = service.units_by_id(session, sorted({unit_id for _, unit_id, _ in parsed}))
+        fixes: dict[int, list[service.Fix]] = defaultdict(list)
+        for message, unit_id, fix in parsed:
+            if unit_id in known:
+                fixes[unit_id].append(fix)
+            else:
+                _dead(session, message, f"NotFound: no unit {unit_id}")
+                dead += 1
+        accepted = service.ingest_positions(session, fixes) if fixes else 0
+    return BatchResult(accepted=accepted, dead_lettered=dead)
 
 
 async def _collect(

@@ -24,6 +24,7 @@ class UnitKind(enum.StrEnum):
     BOMB_DISPOSAL_ROBOT = "bomb_disposal_robot"
     DRONE_TEAM = "drone_team"
     RESCUE_TEAM = "rescue_team"
+    RESCUE_ROBOT = "rescue_robot"  # civil defence: search in rubble, smoke or fumes before people go in
 
 
 class UnitStatus(enum.StrEnum):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:42:33.751350
+Create Date: 2026-11-23 11:57:45.759846
 """
 
 from collections.abc import Sequence
@@ -641,6 +641,7 @@ def upgrade() -> None:
                 "bomb_disposal_robot",
                 "drone_team",
                 "rescue_team",
+                "rescue_robot",
                 name="unitkind",
                 native_enum=False,
                 length=30,

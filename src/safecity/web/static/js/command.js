@@ -15,7 +15,7 @@
   const statusLabel = (s) => T.status[s] || s;
   const agencyLabel = (a) => readable(a, T.agency[a]);
   const kindLabel = (k) => readable(k, T.kind[k]);
-  const mins = (s) => (s == null ? "–" : `${(s / 60).toFixed(1)} ${T.min}`);
+  const mins = (s) => (s == null ? "–" : `<bdi>${(s / 60).toFixed(1)} ${esc(T.min)}</bdi>`);
   const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { timeZone: "Asia/Karachi", hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "–");
   const OPEN = ["new", "dispatched", "en_route", "on_scene"];
   const PRIO = { P1: "#d00000", P2: "#f77f00", P3: "#fcbf49", P4: "#6c757d" };
@@ -54,7 +54,8 @@
   const banner = $("#cc-banner");
   function showError(err) {
     const code = err.body?.error || T.error;
-    $("#cc-banner-text").textContent = `${code.replace(/([a-z])([A-Z])/g, "$1 $2")}: ${err.message}`;
+    const field = err.body?.field ? ` (${err.body.field})` : "";
+    $("#cc-banner-text").textContent = `${code.replace(/([a-z])([A-Z])/g, "$1 $2")}${field}: ${err.message}`;
     banner.dataset.error = code;
     banner.hidden = false;
   }
@@ -175,8 +176,13 @@
     if (changed) detail = null;
     [old, id].forEach((x) => { const e = incidents.get(x); if (e) e.marker.setIcon(incidentIcon(e.data)); });
     await loadDetail();
-    const entry = incidents.get(id);
-    if (changed && entry && !map.getBounds().pad(-0.1).contains(entry.marker.getLatLng())) map.panTo(entry.marker.getLatLng());
+    if (changed && detail) focus(detail.assignments.filter((a) => a.released_at == null).map((a) => a.unit_id));
+  }
+  // Zoom to the selected incident and the units that matter to it (assigned or proposed).
+  function focus(unitIds) {
+    const points = [[detail.inc.lat, detail.inc.lon]];
+    for (const id of unitIds) { const u = units.get(id)?.data; if (u && u.lat != null) points.push([u.lat, u.lon]); }
+    map.fitBounds(L.latLngBounds(points).pad(0.35), { maxZoom: 16 });
   }
   async function loadDetail() {
     if (selected == null) return;
@@ -258,6 +264,7 @@
     if (selected !== id || !detail) return;
     detail.recs = recs;
     renderDetail();
+    focus(recs.unit_ids.concat(detail.assignments.filter((a) => a.released_at == null).map((a) => a.unit_id)));
     $("#recs").scrollIntoView({ block: "nearest" });
   }
   function recsHtml(res) {
