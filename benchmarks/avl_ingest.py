@@ -102,7 +102,9 @@ def _fix(unit_id: int, i: int) -> bytes:
     ).encode()
 
 
-def _publisher(host: str, port: int, qos: int, ids: list[int], rate: float, seconds: float, out: Any) -> None:
+def _publisher(
+    host: str, port: int, qos: int, ids: list[int], rate: float, seconds: float, out: Any, go: Any
+) -> None:
     """The fleet, in its own process: ``rate`` fixes per second, round-robin over the units."""
     import paho.mqtt.client as mqtt
 
@@ -111,6 +113,8 @@ def _publisher(host: str, port: int, qos: int, ids: list[int], rate: float, seco
     client.max_queued_messages_set(0)
     client.connect(host, port)
     client.loop_start()
+    out.put("ready")
+    go.wait()
     start = time.perf_counter()
     sent = 0
     while (elapsed := time.perf_counter() - start) < seconds:
@@ -120,9 +124,9 @@ def _publisher(host: str, port: int, qos: int, ids: list[int], rate: float, seco
             client.publish(f"safecity/avl/{unit_id}", _fix(unit_id, sent // len(ids)), qos=qos)
             sent += 1
         time.sleep(0.001)
+    out.put((sent, time.perf_counter() - start))
     client.loop_stop()
     client.disconnect()
-    out.put(sent)
 
 
 def _stored(sessions: Any) -> int:
@@ -158,18 +162,18 @@ async def _measure(settings: Settings, ids: list[int], args: argparse.Namespace)
         stop = asyncio.Event()
         viewer = asyncio.create_task(_viewer(app.state.live, latencies, stop))
         await asyncio.sleep(1.5)  # the consumer subscribes
-        before = await asyncio.to_thread(_stored, sessions)
-        done: Any = multiprocessing.get_context("spawn").Queue()
-        proc = multiprocessing.get_context("spawn").Process(
-            target=_publisher,
-            args=(host, int(port or 1883), args.qos, ids, args.rate, args.seconds, done),
-        )
-        started = time.perf_counter()
+        ctx = multiprocessing.get_context("spawn")
+        done: Any = ctx.Queue()
+        go: Any = ctx.Event()
+        target = (host, int(port or 1883), args.qos, ids, args.rate, args.seconds, done, go)
+        proc = ctx.Process(target=_publisher, args=target)
         proc.start()
-        await asyncio.to_thread(proc.join)
-        window = time.perf_counter() - started
+        assert await asyncio.to_thread(done.get) == "ready"  # connected: start-up is not measured
+        before = await asyncio.to_thread(_stored, sessions)
+        go.set()
+        published, window = await asyncio.to_thread(done.get)
         in_window = await asyncio.to_thread(_stored, sessions) - before
-        published = done.get()
+        await asyncio.to_thread(proc.join)
         drain_started = time.perf_counter()
         while await asyncio.to_thread(_stored, sessions) - before < published:
             if time.perf_counter() - drain_started > 60:

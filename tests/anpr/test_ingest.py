@@ -16,7 +16,7 @@ from safecity.anpr import read_plate
 from safecity.anpr.ingest import ingest_reads
 from safecity.anpr.models import AnprHit, AnprRead, ListPolicy
 from safecity.anpr.schemas import AnprSettings, ReadIn
-from safecity.anpr.service import add_to_watchlist, put_list
+from safecity.anpr.service import add_to_watchlist, put_list, remove_from_watchlist
 from safecity.anpr.synthetic import render_plate
 from safecity.cameras.models import Camera, CameraKind
 from safecity.core.auth import User
@@ -146,6 +146,17 @@ def test_a_read_missing_one_character_still_hits_with_a_lower_score(db_session: 
     add_to_watchlist(db_session, list_name="wanted", plate=plate, org_unit_id=camera.org_unit_id)
     (hit,) = _ingest(db_session, [_read(camera, plate[:-1])]).hits
     assert hit.listed_plate == plate and hit.match_kind == "missing" and hit.score < 1.0
+
+
+def test_a_plate_taken_off_its_list_raises_no_more_hits(db_session: Session) -> None:
+    camera = _camera(db_session)
+    plate = _plate()
+    add_to_watchlist(db_session, list_name="unpaid_challans", plate=plate, org_unit_id=camera.org_unit_id)
+    assert len(_ingest(db_session, [_read(camera, plate)]).hits) == 1
+    assert remove_from_watchlist(db_session, list_name="unpaid_challans", plate=plate.lower())
+    assert not remove_from_watchlist(db_session, list_name="unpaid_challans", plate=plate)
+    later = AT + timedelta(minutes=5)
+    assert _ingest(db_session, [_read(camera, plate, later)]).hits == []
 
 
 def test_an_expired_listing_raises_no_hit(db_session: Session) -> None:

@@ -61,6 +61,11 @@ def test_a_dispatch_queues_a_corridor_for_traffic_officers_near_its_junctions_un
     (near,) = _corridors(client, tariq, incident["id"], near=f"{middle['lon']},{middle['lat']}", radius_m=200)
     assert near["nearest_junction_m"] == pytest.approx(0, abs=1)
     assert _corridors(client, tariq, incident["id"], near="67.40,24.80", radius_m=500) == []  # far away
+    warden = {"call_sign": f"TW-{uuid.uuid4().hex[:6]}", "kind": "traffic_warden", "agency": "traffic_police",
+              "home_station": "KOR-TRF", "lon": middle["lon"] + 0.001, "lat": middle["lat"]}  # fmt: skip
+    post = client.post("/api/units", json=warden, headers=login("dana")).json()
+    (in_queue,) = _corridors(client, tariq, incident["id"], unit_id=post["id"], radius_m=300)
+    assert in_queue["nearest_junction_m"] <= 110
     assert client.get("/api/corridors", headers=login("charlie")).status_code == 403
     assert _corridors(client, login("eve"), incident["id"]) == []  # another district's dispatcher
 

@@ -45,8 +45,16 @@ def test_json_output_has_one_row_per_model_and_coverage(tmp_path: Path) -> None:
         (m, c) for m in ("counts", "kde") for c in (0.01, 0.05)
     }
     keys = {"model", "category", "coverage", "hit_rate", "pai", "weeks", "ci_low", "ci_high"}
+    keys |= {"events", "hits", "vs_baseline"}
     for row in rows:
         assert set(row) == keys
+        assert row["hit_rate"] == round(row["hits"] / row["events"], 6)
+        if row["model"] == "counts":
+            assert row["vs_baseline"] is None
+        else:
+            delta = row["vs_baseline"]
+            assert delta["baseline"] == "counts"
+            assert delta["ci_low"] <= delta["delta"] <= delta["ci_high"]
         assert row["category"] == "Robbery"
         assert row["weeks"] == 9  # 61 days in 7-day windows, the last one cut short
         assert row["pai"] == round(row["hit_rate"] / row["coverage"], 4)

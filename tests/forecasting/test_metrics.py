@@ -7,7 +7,7 @@ import pytest
 
 from safecity.core.errors import InvalidInput
 from safecity.forecasting import bootstrap_interval, flagged_cells, n_flagged, score_week
-from safecity.forecasting._metrics import WeekScore
+from safecity.forecasting._metrics import WeekScore, paired_difference
 
 
 def test_flagged_cell_count_rounds_coverage_up_but_not_float_noise() -> None:
@@ -72,3 +72,13 @@ def test_bootstrap_interval_brackets_the_pooled_rate() -> None:
     low, high = bootstrap_interval(weeks)
     assert low < pooled < high
     assert bootstrap_interval([WeekScore(3, 10)] * 5) == (0.3, 0.3)
+
+
+def test_paired_difference_is_exact_when_one_model_always_wins_by_one_hit() -> None:
+    base = [WeekScore(hits=h, events=10) for h in (2, 5, 3, 7)]
+    better = [WeekScore(hits=s.hits + 1, events=10) for s in base]
+    delta, low, high = paired_difference(better, base)
+    assert delta == pytest.approx(0.1)  # 4 extra hits over 40 events
+    assert (low, high) == (pytest.approx(0.1), pytest.approx(0.1))  # the same gap every week
+    with pytest.raises(ValueError):
+        paired_difference(better[:2], base)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from safecity.core.errors import InvalidInput
 from safecity.identity import Match, NameIndex
@@ -150,34 +150,57 @@ def test_empty_index_finds_nothing() -> None:
     assert NameIndex().search("Muhammad Asif") == []
 
 
-def _groups(path: Path) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
+def _groups(path: Path) -> dict[str, tuple[str, list[str]]]:
+    groups: dict[str, tuple[str, list[str]]] = {}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            groups.setdefault(row["group_id"], []).append(row["spelling"])
+            groups.setdefault(row["group_id"], (row["urdu"], []))[1].append(row["spelling"])
     return groups
 
 
+def _top10_recall(index_names: list[tuple[str, str]], queries: list[tuple[str, str]]) -> float:
+    """Plain Levenshtein ratio (rapidfuzz fuzz.ratio) recall@10, earlier-added first on ties."""
+    scores = process.cdist(
+        [q for _, q in queries],
+        [n for _, n in index_names],
+        scorer=fuzz.ratio,
+        processor=utils.default_process,
+    )
+    top10 = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    return float(
+        np.mean(
+            [gid in {index_names[j][0] for j in row} for (gid, _), row in zip(queries, top10, strict=True)]
+        )
+    )
+
+
 def test_recall_on_real_variants_is_well_above_levenshtein(shared_data: Path) -> None:
+    """Every dev group, 25,000 distractors: the data README's protocol at half the size.
+
+    Both methods see the same index and queries, so the comparison does not
+    depend on the machine; the bounds sit well inside the measured figures
+    (ours 0.93 and 0.94 for Urdu script, Levenshtein 0.82; our misses are 0.41
+    of Levenshtein's).
+    """
     names_dir = shared_data / "names"
-    groups = list(_groups(names_dir / "name_variants_dev.csv").items())[::4]
+    groups = _groups(names_dir / "name_variants_dev.csv")
     with (names_dir / "pk_name_parts.csv").open(encoding="utf-8") as fh:
         parts = list(csv.DictReader(fh))
     given = [p["spelling"] for p in parts if p["role"] == "given"]
     every = [p["spelling"] for p in parts]
     rng = random.Random(7)
-    indexed = [(gid, spellings[0]) for gid, spellings in groups]
+    indexed = [(gid, spellings[0]) for gid, (_, spellings) in groups.items()]
     indexed += [
-        (f"d{i}", " ".join([rng.choice(given), *rng.sample(every, rng.randint(0, 2))])) for i in range(25000)
+        (f"d{i}", " ".join([rng.choice(given), *(rng.choice(every) for _ in range(rng.randint(0, 2)))]))
+        for i in range(25_000)
     ]
-    queries = [(gid, s) for gid, spellings in groups for s in spellings[1:]]
+    queries = [(gid, s) for gid, (_, spellings) in groups.items() for s in spellings[1:]]
     index = NameIndex()
     index.add_many(indexed)
     ours = sum(any(m.key == gid for m in index.search(q)) for gid, q in queries) / len(queries)
-    scores = process.cdist([q for _, q in queries], [n for _, n in indexed], scorer=fuzz.ratio, workers=-1)
-    top10 = np.argsort(-scores, axis=1, kind="stable")[:, :10]
-    baseline = float(
-        np.mean([gid in {indexed[j][0] for j in row} for (gid, _), row in zip(queries, top10, strict=False)])
-    )
-    assert ours >= 0.8
-    assert 1.0 - ours <= 0.7 * (1.0 - baseline)
+    baseline = _top10_recall(indexed, queries)
+    assert ours >= 0.88
+    assert 1.0 - ours <= 0.6 * (1.0 - baseline)
+    script = [(gid, urdu) for gid, (urdu, _) in groups.items()]
+    script_ours = sum(any(m.key == gid for m in index.search(q)) for gid, q in script) / len(script)
+    assert script_ours >= 0.88

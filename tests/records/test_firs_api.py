@@ -164,9 +164,7 @@ def test_an_fir_is_linked_to_the_command_and_control_incident_it_arose_from(clie
     )
     assert linked.status_code == 200, linked.text
     assert linked.json()["incident_ref"] == incident.json()["reference"]
-    unseen = client.post(
-        f"/api/firs/{fir['id']}/incident", json={"incident_id": 10**9}, headers=login("bob")
-    )
+    unseen = client.post(f"/api/firs/{fir['id']}/incident", json={"incident_id": 10**9}, headers=login("bob"))
     assert unseen.status_code == 404 and unseen.json()["field"] == "incident_id"
     outsider = client.post(
         f"/api/firs/{fir['id']}/incident", json={"incident_id": incident.json()["id"]}, headers=login("eve")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 from tests.records.conftest import make_cnic
+from typer.testing import CliRunner
 
 from safecity.cli import app
 from safecity.core.db import make_engine, make_sessionmaker, session_scope
@@ -41,7 +41,9 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def test_the_import_command_counts_rejects_and_creates_nothing_on_a_rerun(tmp_path: Path, database: str) -> None:
+def test_the_import_command_counts_rejects_and_creates_nothing_on_a_rerun(
+    tmp_path: Path, database: str
+) -> None:
     rng = random.Random(7)
     register = tmp_path / "register.csv"
     rows = [("Asif Ali", "آصف علی", make_cnic(rng), "01/02/1980", "M"),
@@ -55,7 +57,9 @@ def test_the_import_command_counts_rejects_and_creates_nothing_on_a_rerun(tmp_pa
     mapping = tmp_path / "map.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
 
-    dry = CliRunner().invoke(app, ["records", "import", str(register), "--mapping", str(mapping), "--dry-run"])
+    dry = CliRunner().invoke(
+        app, ["records", "import", str(register), "--mapping", str(mapping), "--dry-run"]
+    )
     assert dry.exit_code == 0, dry.output
     assert "accepted: 2" in dry.output and "rejected: 2" in dry.output and "dry run" in dry.output
     engine = make_engine(database)

@@ -42,7 +42,9 @@ def test_the_search_fragment_ranks_and_explains_each_field_and_is_audited(client
     assert "Zulfiqar Haider" in row and cnic in row
     assert "<td>name</td>" in row and "<td>cnic</td>" in row
     with client.app.state.sessionmaker() as session:
-        assert session.scalar(select(AuditEntry.action).where(AuditEntry.purpose == purpose)) == "person.search"
+        assert (
+            session.scalar(select(AuditEntry.action).where(AuditEntry.purpose == purpose)) == "person.search"
+        )
 
 
 def test_a_citizen_files_a_request_and_an_officer_approves_it_through_the_pages(client, login, rng) -> None:  # type: ignore[no-untyped-def]

@@ -116,7 +116,9 @@ def test_a_refusal_needs_a_reason_and_then_issues_no_certificate(client, login, 
         headers=bob,
     )
     assert refused.json()["status"] == "refused" and refused.json()["verify_path"] is None
-    assert client.get(f"/api/verifications/{vid}/certificate.pdf", headers=login("charlie")).status_code == 409
+    assert (
+        client.get(f"/api/verifications/{vid}/certificate.pdf", headers=login("charlie")).status_code == 409
+    )
 
 
 def test_the_check_finds_a_person_on_record_and_approval_then_needs_a_reason(client, login, rng) -> None:  # type: ignore[no-untyped-def]
@@ -154,10 +156,16 @@ def test_a_request_needs_a_cnic_or_a_nicop_or_passport(client, login) -> None:  
     body = {"unit": "KHI-KOR", "full_name": "No Papers", "purpose": "visa"}
     missing = client.post("/api/verifications", json=body, headers=login("charlie"))
     assert missing.status_code == 422 and missing.json()["field"] == "cnic"
-    bad = client.post("/api/verifications", json={**body, "cnic": "92101-1234567-1"}, headers=login("charlie"))
+    bad = client.post(
+        "/api/verifications", json={**body, "cnic": "92101-1234567-1"}, headers=login("charlie")
+    )
     assert bad.status_code == 422 and "province" in bad.json()["detail"]
     made = _request(
-        client, login("charlie"), full_name="Overseas Son", document_type="passport", document_number="ab1234567"
+        client,
+        login("charlie"),
+        full_name="Overseas Son",
+        document_type="passport",
+        document_number="ab1234567",
     )
     assert made["cnic"] is None and made["document_number"] == "AB1234567"
 

@@ -116,3 +116,31 @@ def test_on_a_one_way_section_driving_from_exit_to_entry_is_wrong_way(traffic: T
     ).json()
     assert scan["trips"] == 0
     assert [(v["kind"], v["plate"]) for v in scan["violations"]] == [("wrong_way", plate)]
+
+
+def test_moving_units_on_a_section_count_towards_its_congestion(traffic: TrafficApi) -> None:
+    section, _, _ = _section(traffic)
+    dana = traffic.login("dana")
+    unit = traffic.client.post(
+        "/api/units",
+        json={
+            "call_sign": f"TW-{uuid.uuid4().hex[:6]}",
+            "kind": "traffic_warden",
+            "agency": "traffic_police",
+            "home_station": "KOR-TRF",
+        },
+        headers=dana,
+    )
+    assert unit.status_code == 201, unit.text
+    now = datetime.now(UTC)
+    fixes = [
+        {"lon": 67.1545, "lat": 24.8301, "speed_kph": 12.0, "at": (now - timedelta(minutes=3)).isoformat()},
+        {"lon": 67.1550, "lat": 24.8300, "speed_kph": 0.0, "at": (now - timedelta(minutes=2)).isoformat()},
+        {"lon": 67.1550, "lat": 24.8400, "speed_kph": 50.0, "at": (now - timedelta(minutes=1)).isoformat()},
+    ]
+    posted = traffic.client.post(f"/api/units/{unit.json()['id']}/positions", json=fixes, headers=dana)
+    assert posted.status_code == 202, posted.text
+    geo = traffic.client.get("/api/traffic/congestion", headers=traffic.login("tariq")).json()
+    (feature,) = [f for f in geo["features"] if f["properties"]["code"] == section["code"]]
+    props = feature["properties"]
+    assert (props["unit_samples"], props["mean_speed_kph"], props["level"]) == (1, 12.0, "congested")

@@ -195,6 +195,7 @@ def test_a_call_is_dispatched_and_closed_by_clicking_on_the_command_page(  # typ
     detail_status(page, "closed")
     assert page.locator(f"#incident-list li:has-text('{reference}')").count() == 0
     page.click("details.history summary")
+    page.wait_for_selector("details.history[open] #history li")
     history = page.inner_text("#history")
     for step in ("new", "dispatched", "en route", "on scene", "cleared", "closed"):
         assert step in history

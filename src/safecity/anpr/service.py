@@ -53,6 +53,7 @@ __all__ = [
     "list_lists",
     "put_list",
     "remove_entry",
+    "remove_from_watchlist",
     "search_reads",
     "watchlist_for",
 ]
@@ -209,6 +210,29 @@ def add_to_watchlist(
     details = {"list": list_name, "plate": canonical, "reason": reason[:300]}
     _audit(session, added_by, "anpr.watchlist.add", "anpr_watchlist_entry", entry.id, details=details)
     return entry
+
+
+def remove_from_watchlist(session: Session, *, list_name: str, plate: str, actor: User | None = None) -> bool:
+    """Take a plate off a list (any spelling); False when it was not on it.
+
+    Other domains call this, e.g. traffic once a car's unpaid challans are settled.
+    """
+    try:
+        canonical = normalise_plate(plate)
+    except InvalidPlate as exc:
+        raise InvalidInput(exc.detail, field="plate") from exc
+    repo = AnprRepository(session)
+    wl = repo.list_by_name(list_name)
+    entry = repo.entry(wl.id, canonical) if wl is not None else None
+    if entry is None:
+        return False
+    entry_id = entry.id
+    session.delete(entry)
+    session.flush()
+    repo.touch_watchlists()
+    details = {"list": list_name, "plate": canonical}
+    _audit(session, actor, "anpr.watchlist.remove", "anpr_watchlist_entry", entry_id, details=details)
+    return True
 
 
 def _list_named(session: Session, name: str) -> WatchlistList:

@@ -25,9 +25,17 @@ from safecity.dispatch.models import CorridorRequest
 from safecity.dispatch.repository import DispatchRepository
 from safecity.incidents.service import Incident, distance_m
 from safecity.roads import NoRoute, RoadGraph
+from safecity.units import service as units
 from safecity.units.service import Unit
 
-__all__ = ["acknowledge", "close_for_unit", "junctions_on_route", "open_near", "request_corridor"]
+__all__ = [
+    "acknowledge",
+    "close_for_unit",
+    "junctions_on_route",
+    "open_near",
+    "queue_of_unit",
+    "request_corridor",
+]
 
 
 def _street_count(graph: RoadGraph, node: int) -> int:
@@ -160,6 +168,16 @@ def open_near(
     measured = [(r, min(distance_m(lon, lat, j["lon"], j["lat"]) for j in r.junctions)) for r in requests]
     near = sorted(((r, round(d, 1)) for r, d in measured if d <= radius_m), key=lambda pair: pair[1])
     return [(r, d) for r, d in near]
+
+
+def queue_of_unit(
+    session: Session, *, user: User, unit_id: int, radius_m: float = 2000.0
+) -> list[tuple[CorridorRequest, float | None]]:
+    """The corridor queue of one traffic unit: open requests with a junction near its last position."""
+    unit = units.get(session, unit_id=unit_id, user=user)
+    if unit.lon is None or unit.lat is None:
+        return []
+    return open_near(session, user=user, lon=unit.lon, lat=unit.lat, radius_m=radius_m)
 
 
 def acknowledge(session: Session, *, corridor_id: int, user: User) -> CorridorRequest:

@@ -163,10 +163,15 @@ def list_corridors(
     user: Traffic,
     session: DbSession,
     near: str | None = Query(default=None, description="lon,lat of the officer"),
+    unit_id: int | None = Query(default=None, description="a traffic unit: the queue near its last position"),
     radius_m: float = Query(default=2000.0, gt=0, le=50_000),
 ) -> list[schemas.CorridorOut]:
-    lon, lat = _near(near)
-    found = corridor.open_near(session, user=user, lon=lon, lat=lat, radius_m=radius_m)
+    """Open corridor requests in the caller's districts; with ``near`` or ``unit_id``, those close by."""
+    if unit_id is not None:
+        found = corridor.queue_of_unit(session, user=user, unit_id=unit_id, radius_m=radius_m)
+    else:
+        lon, lat = _near(near)
+        found = corridor.open_near(session, user=user, lon=lon, lat=lat, radius_m=radius_m)
     return [
         schemas.CorridorOut.model_validate(r).model_copy(update={"nearest_junction_m": d}) for r, d in found
     ]

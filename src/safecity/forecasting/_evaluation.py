@@ -20,7 +20,7 @@ from safecity.core.errors import InvalidInput
 
 from ._base import ForecastEstimator
 from ._events import GriddedEvents
-from ._metrics import WeekScore, bootstrap_interval, score_week
+from ._metrics import WeekScore, bootstrap_interval, paired_difference, score_week
 
 __all__ = ["EvaluationResult", "rolling_evaluation", "window_starts"]
 
@@ -40,6 +40,10 @@ class EvaluationResult:
     ci_low: float
     ci_high: float
     weekly: list[WeekScore] = field(default_factory=list, repr=False)
+    baseline: str | None = None  # the model the delta is against (None for the baseline itself)
+    delta: float | None = None  # hit rate minus the baseline's, same weeks
+    delta_ci_low: float | None = None
+    delta_ci_high: float | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -51,6 +55,20 @@ class EvaluationResult:
             "weeks": self.weeks,
             "ci_low": round(self.ci_low, 6),
             "ci_high": round(self.ci_high, 6),
+            "events": self.events,
+            "hits": self.hits,
+            "vs_baseline": None if self.delta is None else self._delta_json(),
+        }
+
+    def _delta_json(self) -> dict[str, object]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, 6)
+
+        return {
+            "baseline": self.baseline,
+            "delta": r(self.delta),
+            "ci_low": r(self.delta_ci_low),
+            "ci_high": r(self.delta_ci_high),
         }
 
 
@@ -73,8 +91,13 @@ def rolling_evaluation(
     horizon: float,
     coverages: Sequence[float],
     progress: Progress | None = None,
+    baseline: str | None = None,
 ) -> tuple[list[EvaluationResult], dict[str, NDArray[np.float64]]]:
-    """Scores per (model, coverage) and each model's last forecast (for maps)."""
+    """Scores per (model, coverage) and each model's last forecast (for maps).
+
+    With ``baseline`` (a key of ``models``), every other model also gets its
+    difference from the baseline with a paired bootstrap interval.
+    """
     if train_end > test_start:
         raise InvalidInput("train end must not be after test start", field="train_end")
     target = events.of_category(category)
@@ -115,4 +138,10 @@ def rolling_evaluation(
                 weekly=weekly,
             )
         )
+    if baseline is not None and baseline in models:
+        for res in results:
+            if res.model != baseline:
+                ref = scores[(baseline, res.coverage)]
+                res.baseline = baseline
+                res.delta, res.delta_ci_low, res.delta_ci_high = paired_difference(res.weekly, ref)
     return results, last

@@ -16,7 +16,14 @@ from numpy.typing import NDArray
 
 from safecity.core.errors import InvalidInput
 
-__all__ = ["WeekScore", "bootstrap_interval", "flagged_cells", "n_flagged", "score_week"]
+__all__ = [
+    "WeekScore",
+    "bootstrap_interval",
+    "flagged_cells",
+    "n_flagged",
+    "paired_difference",
+    "score_week",
+]
 
 
 def n_flagged(coverage: float, n_study_cells: int) -> int:
@@ -69,3 +76,35 @@ def bootstrap_interval(
     rates = np.divide(hits[pick].sum(axis=1), tot, out=np.zeros(n_boot), where=tot > 0)
     alpha = (1.0 - level) / 2.0
     return (float(np.quantile(rates, alpha)), float(np.quantile(rates, 1.0 - alpha)))
+
+
+def paired_difference(
+    scores: list[WeekScore],
+    baseline: list[WeekScore],
+    *,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """(difference in pooled hit rate, low, high) against a baseline scored on the same weeks.
+
+    Both models face the same events each week, so weeks are resampled in
+    pairs: the interval is much tighter than comparing two separate intervals,
+    and says whether an improvement is more than week-to-week luck.
+    """
+    if len(scores) != len(baseline):
+        raise ValueError("paired scores must cover the same weeks")
+    hits = np.array([s.hits for s in scores], dtype=np.float64)
+    base = np.array([s.hits for s in baseline], dtype=np.float64)
+    events = np.array([s.events for s in scores], dtype=np.float64)
+    if len(scores) == 0 or events.sum() == 0:
+        return (math.nan, math.nan, math.nan)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(scores), size=(n_boot, len(scores)))
+    tot = events[pick].sum(axis=1)
+    diff = np.divide(
+        hits[pick].sum(axis=1) - base[pick].sum(axis=1), tot, out=np.zeros(n_boot), where=tot > 0
+    )
+    alpha = (1.0 - level) / 2.0
+    point = float((hits.sum() - base.sum()) / events.sum())
+    return (point, float(np.quantile(diff, alpha)), float(np.quantile(diff, 1.0 - alpha)))

@@ -45,7 +45,7 @@ def save_plots(
         ax.bar(np.arange(len(models)) + j * width, rates, width, yerr=err, label=f"top {cov:.0%} of area")
     ax.set_xticks(np.arange(len(models)) + width * (len(coverages) - 1) / 2, models)
     ax.set_ylabel("hit rate (pooled over windows)")
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(coverages))
     written.append(_save(fig, out / "hit_rate.png"))
     fig, ax = plt.subplots(figsize=(9, 4))
     top = coverages[-1]

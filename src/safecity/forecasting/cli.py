@@ -78,7 +78,8 @@ def _end_day(text: str) -> float:
 
 def _table(results: list[EvaluationResult]) -> Table:
     table = Table(title="Hotspot forecast evaluation (hit rate pooled over windows)")
-    for col in ("model", "category", "coverage", "hit rate", "95% CI", "PAI", "windows", "hits/events"):
+    columns = ("model", "category", "coverage", "hit rate", "95% CI", "PAI", "vs baseline [95% CI]")
+    for col in (*columns, "windows", "hits/events"):
         table.add_column(col)
     for r in results:
         table.add_row(
@@ -88,6 +89,7 @@ def _table(results: list[EvaluationResult]) -> Table:
             f"{r.hit_rate:.1%}",
             f"{r.ci_low:.1%}-{r.ci_high:.1%}",
             f"{r.pai:.2f}",
+            "" if r.delta is None else f"{r.delta:+.1%} [{r.delta_ci_low:+.1%}, {r.delta_ci_high:+.1%}]",
             str(r.weeks),
             f"{r.hits}/{r.events}",
         )
@@ -145,6 +147,7 @@ def evaluate(
                 horizon=days,
                 coverages=covs,
                 progress=_reporter(progress, task, list(models)),
+                baseline=BASELINE,
             )
     except SafeCityError as exc:
         _err.print_json(json.dumps(exc.to_document()))

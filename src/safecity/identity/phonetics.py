@@ -76,6 +76,9 @@ _TITLE_WORDS = (
 
 
 def _fold_consonants(s: str) -> str:
+    # English-style qu spellings (Tarique, Siddique, Quader) write a plain q
+    s = re.sub(r"que$", "q", s)
+    s = re.sub(r"qu(?=[aeio])", "q", s)
     s = s.replace("x", "ks").replace("sch", "sh").replace("sh", "S").replace("ch", "C")
     s = s.replace("ph", "f").replace("ck", "k").replace("c", "k").replace("q", "k").replace("w", "v")
     # aspiration (bh, dh, kh, gh, th, jh, rh, zh ...) is dropped: h right after a consonant
@@ -91,6 +94,7 @@ def _fold_vowels(s: str) -> str:
     # between i and a vowel it is only a glide (Rabiya / Rabia, Saniya / Sania)
     s = re.sub(r"(?<=.)y(?![aeiou])", "i", s)
     s = re.sub(r"(?<=i)y(?=[aeiou])", "", s)
+    s = re.sub(r"(?<=[^aeiou])y(?=[aeiou])", "i", s)  # Maryam / Mariam, Shahryar / Shahriar
     # e and o stay: they are the ambiguous vowels that `loose_forms` expands
     return s
 
@@ -118,36 +122,45 @@ def skeleton(phon: str) -> str:
 # Tarek/Fatema/Hafez or the ai of Sumera/Sher; o is the u of Mohsin or the a of Khodeja/Khondakar.
 _AMBIGUOUS: dict[str, tuple[str, ...]] = {"e": ("a", "i", "ai"), "o": ("u", "a")}
 _MAX_LOOSE_FORMS = 36
-_OPTIONAL_VOWEL = re.compile(r"(?<=[^aeiou])[aeiou](?=[^aeiou])")
 
 
-@lru_cache(maxsize=262144)
-def loose_forms(phon: str) -> frozenset[str]:
-    """Every reading of a phonetic token's ambiguous vowels; two tokens sharing one spell the same name.
+_SHORT_VOWEL = re.compile(r"(?<=[^aeiou])[aeiou](?=[^aeiou])")
 
-    Too many ambiguous vowels (a long run-together word) give the first reading only.
-    """
+
+def _readings(phon: str) -> list[str]:
     forms = [""]
     for ch in phon:
         options = _AMBIGUOUS.get(ch, (ch,))
         if len(forms) * len(options) > _MAX_LOOSE_FORMS:
             options = options[:1]
         forms = [f + o for f in forms for o in options]
-    return frozenset(re.sub(r"(.)\1+", r"\1", f) for f in forms)
+    return [re.sub(r"(.)\1+", r"\1", f) for f in forms]
+
+
+@lru_cache(maxsize=262144)
+def loose_forms(phon: str) -> frozenset[str]:
+    """Every reading of a phonetic token, with its unwritten short vowels masked.
+
+    e and o are read as any vowel they can stand for; a lone vowel between two
+    consonants inside the word is a short vowel that Urdu script does not
+    write, so each romaniser guesses it (Musarrat / Masarrat, Sumbul / Sumbal)
+    and it is masked as ``*``.  Vowel runs (ai, long vowels) and the first and
+    last sounds are kept, so Umar never meets Amir, Hasan never meets Hussain
+    and Amin never meets Amina.  Too many ambiguous vowels (a long run-together
+    word) give the first reading only.
+    """
+    return frozenset(_SHORT_VOWEL.sub("*", form) for form in _readings(phon))
 
 
 @lru_cache(maxsize=262144)
 def shortened_forms(phon: str) -> frozenset[str]:
-    """Readings with optional short vowels left out (Chowdhury / Chaudhry, Khawaja / Khwaja, Amina / Amna).
+    """Loose forms with masked short vowels left out (Chowdhury / Chaudhry, Khawaja / Khwaja, Amina / Amna).
 
-    Only a lone vowel between two consonants inside the word is optional; the
-    first and last sounds are kept, so Umar never meets Amir and Amin never
-    meets Amina.  A name matches another when one of its readings is a
-    shortened form of the other.
+    A name matches another when one of its loose forms is a shortened form of the other.
     """
     result: set[str] = set()
     for form in loose_forms(phon):
-        spans = [m.start() for m in _OPTIONAL_VOWEL.finditer(form)][:5]
+        spans = [i for i, ch in enumerate(form) if ch == "*"][:5]
         for mask in range(1 << len(spans)):
             drop = {spans[i] for i in range(len(spans)) if mask >> i & 1}
             result.add("".join(ch for i, ch in enumerate(form) if i not in drop))

@@ -32,7 +32,7 @@ def _keys(skel: str) -> set[str]:
 class Vocabulary:
     """Interned phonetic tokens with a skeleton-key index for similar-token search."""
 
-    def __init__(self, *, vowel_tolerance: float = float(__import__("os").environ.get("VT", "0.85")), loose_similarity: float = 1.0) -> None:
+    def __init__(self, *, vowel_tolerance: float = 0.85, loose_similarity: float = 1.0) -> None:
         self.vowel_tolerance = vowel_tolerance
         self.loose_similarity = loose_similarity
         self.ids: dict[str, int] = {}

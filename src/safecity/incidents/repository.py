@@ -79,7 +79,7 @@ class IncidentRepository:
             Incident.station_id.in_(scope),
             Incident.type_code == type_code,
             Incident.status.in_(list(statuses)),
-            Incident.created_at >= since,
+            Incident.call_received_at >= since,  # the window runs on call times, like the new call
             Incident.lon.between(lon - dlon, lon + dlon),
             Incident.lat.between(lat - dlat, lat + dlat),
         )

@@ -177,7 +177,12 @@ def link_incident(session: Session, *, fir_id: int, incident_id: int, actor: Use
     events.publish(
         session,
         "records.fir.incident_linked",
-        {"fir_id": fir.id, "fir_ref": fir.ref, "incident_id": incident.id, "incident_ref": incident.reference},
+        {
+            "fir_id": fir.id,
+            "fir_ref": fir.ref,
+            "incident_id": incident.id,
+            "incident_ref": incident.reference,
+        },
         key=f"fir:{fir.id}",
     )
     return fir_out(session, fir)

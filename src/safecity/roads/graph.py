@@ -252,15 +252,15 @@ class RoadGraph:
         """(indptr, neighbour, seconds); ``reverse`` lists incoming arcs instead of outgoing."""
         if reverse:
             if self._reverse is None:
-                r = self.rev_order
-                self._reverse = (
-                    _ints(self.rev_indptr),
-                    _ints(self.table.src[r]),
-                    _floats(self.travel_time[r]),
-                )
+                with self._weights_lock:  # a weight change must not land between copy and publish
+                    r = self.rev_order
+                    w = _floats(self.travel_time[r])
+                    self._reverse = self._reverse or (_ints(self.rev_indptr), _ints(self.table.src[r]), w)
             return self._reverse
         if self._forward is None:
-            self._forward = (_ints(self.indptr), _ints(self.table.dst), _floats(self.travel_time))
+            with self._weights_lock:
+                w = _floats(self.travel_time)
+                self._forward = self._forward or (_ints(self.indptr), _ints(self.table.dst), w)
         return self._forward
 
     def _node(self, node: int, field: str) -> int:
