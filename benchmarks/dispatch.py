@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
 import sys
 import time
@@ -182,6 +183,8 @@ def main() -> None:
         "baseline_p99_ms": round(float(np.percentile(base_ms, 99)), 3),
         "speedup": round(base50 / p50, 1),
         "agree": agree,
+        "cpus": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 1),  # a busy machine inflates the wall-clock tail
     }
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")

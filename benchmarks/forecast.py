@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -80,6 +81,8 @@ def main() -> None:
         "baseline": BASELINE,
         "goal_s": 30.0,
         "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),  # other jobs on the machine slow every figure
         "models": results,
     }
     print(json.dumps(doc, indent=2))

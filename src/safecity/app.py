@@ -42,6 +42,7 @@ def _routers() -> list[APIRouter]:
     from safecity.incidents import routes as incidents
     from safecity.live import routes as live
     from safecity.org import routes as org
+    from safecity.records import duplicates_routes as records_duplicates
     from safecity.records import pages as records_pages
     from safecity.records import routes as records
     from safecity.roads import routes as roads
@@ -57,6 +58,7 @@ def _routers() -> list[APIRouter]:
         cameras.router,
         anpr.router,
         org.router,
+        records_duplicates.router,
         records.router,
         roads.router,
         calls.router,

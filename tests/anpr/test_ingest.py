@@ -148,6 +148,19 @@ def test_a_read_missing_one_character_still_hits_with_a_lower_score(db_session: 
     assert hit.listed_plate == plate and hit.match_kind == "missing" and hit.score < 1.0
 
 
+def test_a_near_miss_read_alerts_an_operator_but_opens_no_incident(db_session: Session) -> None:
+    camera = _camera(db_session)
+    plate = _plate()
+    add_to_watchlist(db_session, list_name="stolen", plate=plate, org_unit_id=camera.org_unit_id)
+    (near,) = _ingest(db_session, [_read(camera, plate[:-1])]).hits
+    look_alike = plate.replace("1", "I").replace("0", "O").replace("8", "B").replace("5", "S")
+    look_alike = look_alike if look_alike != plate else plate.lower()
+    (close,) = _ingest(db_session, [_read(camera, look_alike, AT + timedelta(seconds=1))]).hits
+    assert near.policy is ListPolicy.OPEN_INCIDENT and near.score < 0.8 <= close.score
+    assert [e.payload["hit_id"] for e in _hit_events(db_session, "anpr.alert", plate)] == [near.id]
+    assert [e.payload["hit_id"] for e in _hit_events(db_session, "anpr.hit", plate)] == [close.id]
+
+
 def test_a_plate_taken_off_its_list_raises_no_more_hits(db_session: Session) -> None:
     camera = _camera(db_session)
     plate = _plate()

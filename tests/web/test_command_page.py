@@ -49,7 +49,16 @@ def test_every_word_the_script_uses_is_in_the_page(client: TestClient, login) ->
     assert used and used <= set(words), sorted(used - set(words))
     for step in ("en_route", "on_scene"):  # built as T["to_" + status]
         assert f"to_{step}" in words
-    for status in ("new", "dispatched", "en_route", "on_scene", "cleared", "closed", "available", "returning"):
+    for status in (
+        "new",
+        "dispatched",
+        "en_route",
+        "on_scene",
+        "cleared",
+        "closed",
+        "available",
+        "returning",
+    ):
         assert status in words["status"]
 
 

@@ -7,7 +7,8 @@ insert all rows with one Core ``INSERT … ON CONFLICT DO NOTHING`` (a repeated
 read — same camera, plate and second — is a no-op), match the *new* reads
 against this worker's in-memory watchlist, and record each hit with an event
 in the same transaction: ``anpr.hit`` when the list's policy opens an
-incident, ``anpr.alert`` when it only alerts. One audit entry per batch.
+incident (and the read is not a near miss, see `_publish_hit`), ``anpr.alert``
+when it only alerts. One audit entry per batch.
 """
 
 from __future__ import annotations
@@ -175,14 +176,17 @@ def ingest_reads(
         accepted=len(new_rows),
         duplicates=len(reads) - len(new_rows),
         flagged=sum(1 for row in new_rows.values() if row["invalid_plate"]),
-        hits=_record_hits(session, new_rows, refs),
+        hits=_record_hits(session, new_rows, refs, settings.incident_min_score),
     )
     _audit_batch(session, actor, source, result, {r["camera_id"] for r in rows.values()})
     return result
 
 
 def _record_hits(
-    session: Session, new_rows: dict[ReadKey, dict[str, Any]], refs: dict[int | str, CameraRef]
+    session: Session,
+    new_rows: dict[ReadKey, dict[str, Any]],
+    refs: dict[int | str, CameraRef],
+    incident_min_score: float,
 ) -> list[AnprHit]:
     """Hits of the reads this batch added; a repeated read was matched when it was new."""
     if not new_rows:
@@ -210,7 +214,7 @@ def _record_hits(
         hit = _hit_row(ids[key], row, match, entry, camera, now)
         hit_id = repo.insert_hit(hit)
         if hit_id is not None:  # None: a concurrent worker stored the same read and hit
-            _publish_hit(session, hit_id, hit, camera)
+            _publish_hit(session, hit_id, hit, camera, incident_min_score)
             hit_ids.append(hit_id)
     return repo.hits_by_ids(hit_ids) if hit_ids else []
 
@@ -242,7 +246,13 @@ def _hit_row(
     }
 
 
-def _publish_hit(session: Session, hit_id: int, hit: dict[str, Any], camera: CameraRef) -> None:
+def _publish_hit(
+    session: Session, hit_id: int, hit: dict[str, Any], camera: CameraRef, incident_min_score: float
+) -> None:
+    """``anpr.hit`` (incidents open one) when the list's policy says so and the read is
+    the listed plate or a look-alike spelling of it; a read a character short or long
+    of a listed plate is an ``anpr.alert`` for an operator to judge: in a large list
+    most such near misses are other, innocent cars."""
     payload = {
         "plate": hit["listed_plate"],
         "list_name": hit["list_name"],
@@ -259,7 +269,8 @@ def _publish_hit(session: Session, hit_id: int, hit: dict[str, Any], camera: Cam
         "match_kind": hit["match_kind"],
         "policy": hit["policy"].value,
     }
-    kind = "anpr.hit" if hit["policy"] is ListPolicy.OPEN_INCIDENT else "anpr.alert"
+    opens = hit["policy"] is ListPolicy.OPEN_INCIDENT and hit["score"] >= incident_min_score
+    kind = "anpr.hit" if opens else "anpr.alert"
     events.publish(session, kind, payload, key=hit["listed_plate"])
 
 

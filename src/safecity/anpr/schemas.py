@@ -37,6 +37,9 @@ class AnprSettings(BaseSettings):
     # Reads stamped further ahead than this are refused: a camera clock gone wrong.
     max_clock_skew_s: int = 3600
     purge_every_s: float = 86_400.0
+    # A hit on an "open incident" list opens one only from this score up (exact 1.0,
+    # look-alike spellings 0.8-0.95); a missing or extra character (0.7-0.75) only alerts.
+    incident_min_score: float = Field(default=0.8, ge=0, le=1)
     # Workers sharing one MQTT subscription (each message goes to one of them).
     mqtt_group: str = "safecity"
 

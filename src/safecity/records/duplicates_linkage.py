@@ -7,9 +7,9 @@ model is the classic one, not a home-made score:
 1. blocking — only pairs that share a phonetic key of a name part (the
    consonant skeleton from `safecity.identity`, the key the name index uses),
    a CNIC or a phone number are compared;
-2. comparison vectors — name and father's name (Jaro–Winkler on the phonetic
-   form, so Mohd/Muhammad and Chowdhury/Chaudhry agree), CNIC, date of birth
-   or birth year from a recorded age, district, phone;
+2. comparison vectors — name and father's name (Levenshtein ratio on the
+   sorted phonetic parts, so Mohd/Muhammad and Chowdhury/Chaudhry agree), CNIC,
+   date of birth, birth year (from the date or a recorded age), district, phone;
 3. m/u probabilities estimated by EM (`recordlinkage.ECMClassifier`) on the
    candidate pairs plus a random sample of non-blocked pairs, so that even a
    small register teaches the model what a non-match looks like;
@@ -27,16 +27,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-import recordlinkage
-from recordlinkage.index import Block
+import pandas as pd  # type: ignore[import-untyped]
+import recordlinkage  # type: ignore[import-untyped]
+from recordlinkage.index import Block  # type: ignore[import-untyped]
 
 from safecity.identity.phonetics import TITLES, index_tokens, skeleton
 
 __all__ = ["FIELDS", "FieldEvidence", "LinkRecord", "ScoredPair", "score_pairs"]
 
-FIELDS = ("name", "father_name", "cnic", "birth", "district", "phone")
-_COMMON = frozenset({"md", "kn", "al", "amd", "xa", "dn", "ala"})  # Muhammad, Khan, Ali, Ahmad, Shah, -din, -ullah
+FIELDS = ("name", "father_name", "cnic", "date_of_birth", "birth_year", "district", "phone")
+_COMMON = frozenset(
+    {"md", "kn", "al", "amd", "xa", "dn", "ala"}
+)  # Muhammad, Khan, Ali, Ahmad, Shah, -din, -ullah
 _BACKGROUND_PAIRS = 5
 
 
@@ -83,7 +85,8 @@ def _block_key(name: str | None) -> str | None:
         return None
     skeletons = sorted((skeleton(t) for t in name.split()), key=lambda s: (-len(s), s))
     rare = [s for s in skeletons if s not in _COMMON and len(s) > 1]
-    return (rare or skeletons or [None])[0]
+    chosen = rare or skeletons
+    return chosen[0] if chosen else None
 
 
 def _frame(records: Sequence[LinkRecord]) -> pd.DataFrame:
@@ -129,10 +132,11 @@ def _candidates(frame: pd.DataFrame, rng: random.Random) -> tuple[pd.MultiIndex,
 
 def _compare(frame: pd.DataFrame, pairs: pd.MultiIndex) -> pd.DataFrame:
     compare = recordlinkage.Compare()
-    compare.string("name", "name", method="jarowinkler", threshold=0.9, label="name")
-    compare.string("father_name", "father_name", method="jarowinkler", threshold=0.88, label="father_name")
+    compare.string("name", "name", method="levenshtein", threshold=0.85, label="name")
+    compare.string("father_name", "father_name", method="levenshtein", threshold=0.8, label="father_name")
     compare.exact("cnic", "cnic", label="cnic")
-    compare.exact("birth_year", "birth_year", label="birth")
+    compare.exact("dob", "dob", label="date_of_birth")
+    compare.exact("birth_year", "birth_year", label="birth_year")
     compare.exact("district", "district", label="district")
     compare.exact("phone", "phone", label="phone")
     features: pd.DataFrame = compare.compute(pairs, frame)
@@ -140,11 +144,13 @@ def _compare(frame: pd.DataFrame, pairs: pd.MultiIndex) -> pd.DataFrame:
 
 
 def _missing(frame: pd.DataFrame, a: int, b: int, field: str) -> bool:
-    column = {"birth": "birth_year"}.get(field, field)
+    column = {"date_of_birth": "dob"}.get(field, field)
     return bool(pd.isna(frame.at[a, column]) or pd.isna(frame.at[b, column]))
 
 
-def score_pairs(records: Sequence[LinkRecord], *, min_probability: float = 0.5, seed: int = 0) -> list[ScoredPair]:
+def score_pairs(
+    records: Sequence[LinkRecord], *, min_probability: float = 0.5, seed: int = 0
+) -> list[ScoredPair]:
     """Pairs of records the model thinks are one person, most likely first.
 
     Needs at least two records; fewer than two candidate pairs give nothing

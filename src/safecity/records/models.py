@@ -308,3 +308,7 @@ class VerificationRequest(Base):
     revoked_at: Mapped[datetime | None]
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The duplicate review queue lives in its own module; importing it here puts its table in the metadata.
+from safecity.records import duplicates_models as _duplicates_models  # noqa: E402, F401

@@ -2,10 +2,11 @@
 
 Police stations get Dolphin motorcycle pairs and a response car (the larger
 ones a patrol van too), Rescue 1122 stations ambulances, the Fire Brigade
-tenders, the traffic section wardens, and the bomb-disposal unit a robot
-team; a police drone team works from Korangi. Units start at their base,
-snapped onto the road network when a graph is given so the simulation can
-drive them at once. Idempotent by call sign.
+tenders, the traffic section wardens, the bomb-disposal unit a robot
+team, Civil Defence a rescue team and a gas-detecting rescue robot; a
+police drone team works from Korangi. Units start at their base, snapped
+onto the road network when a graph is given so the simulation can drive
+them at once. Idempotent by call sign.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ _BY_AGENCY: dict[AgencyType, tuple[FleetSpec, ...]] = {
     AgencyType.CIVIL_DEFENCE: (
         FleetSpec(
             UnitKind.RESCUE_TEAM, "CDR", 1, ("search_and_rescue",), ("Warden", "Volunteer", "Volunteer")
+        ),
+        FleetSpec(
+            UnitKind.RESCUE_ROBOT,
+            "CDRB",
+            1,
+            ("gas_detection", "robot", "search_and_rescue"),
+            ("Operator", "Technician"),
         ),
     ),
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:57:45.759846
+Create Date: 2026-11-23 12:16:02.186095
 """
 
 from collections.abc import Sequence
@@ -993,6 +993,71 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "records_duplicate_candidates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_a_id", sa.Integer(), nullable=False),
+        sa.Column("person_b_id", sa.Integer(), nullable=False),
+        sa.Column("probability", sa.Float(), nullable=False),
+        sa.Column("match_weight", sa.Float(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "merged",
+                "auto_merged",
+                "not_same",
+                "unmerged",
+                name="duplicatestatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("survivor_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", safecity.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", safecity.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_records_duplicate_candidates_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_a_id"],
+            ["records_persons.id"],
+            name=op.f("fk_records_duplicate_candidates_person_a_id_records_persons"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_b_id"],
+            ["records_persons.id"],
+            name=op.f("fk_records_duplicate_candidates_person_b_id_records_persons"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["survivor_id"],
+            ["records_persons.id"],
+            name=op.f("fk_records_duplicate_candidates_survivor_id_records_persons"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_records_duplicate_candidates")),
+        sa.UniqueConstraint(
+            "person_a_id", "person_b_id", name=op.f("uq_records_duplicate_candidates_person_a_id")
+        ),
+    )
+    with op.batch_alter_table("records_duplicate_candidates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_records_duplicate_candidates_person_a_id"), ["person_a_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_records_duplicate_candidates_person_b_id"), ["person_b_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_records_duplicate_candidates_status"), ["status"], unique=False)
+
+    op.create_table(
         "records_firs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ref", sa.String(length=80), nullable=False),
@@ -1715,6 +1780,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_records_firs_incident_ref"))
 
     op.drop_table("records_firs")
+    with op.batch_alter_table("records_duplicate_candidates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_records_duplicate_candidates_status"))
+        batch_op.drop_index(batch_op.f("ix_records_duplicate_candidates_person_b_id"))
+        batch_op.drop_index(batch_op.f("ix_records_duplicate_candidates_person_a_id"))
+
+    op.drop_table("records_duplicate_candidates")
     with op.batch_alter_table("incident_transitions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_transitions_incident_id"))
 
