@@ -111,13 +111,15 @@ def typo(rng: random.Random, name: str) -> str:
 
 
 def recall_setup(
-    data: Path, distractors: int, seed: int
+    data: Path, distractors: int, seed: int, *, distractors_first: bool = False
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     groups = load_groups(data)
     given, others, _ = load_parts(data)
     rng = random.Random(seed)
     indexed = [(gid, str(g["spellings"][0])) for gid, g in groups.items()]
-    indexed += [(f"d{i}", distractor(rng, given, given + others)) for i in range(distractors)]
+    noise = [(f"d{i}", distractor(rng, given, given + others)) for i in range(distractors)]
+    # the order of adding must not decide ties: --distractors-first checks that
+    indexed = noise + indexed if distractors_first else indexed + noise
     queries = [(gid, s) for gid, g in groups.items() for s in list(g["spellings"])[1:]]
     script = [(gid, str(g["urdu"])) for gid, g in groups.items()]
     return indexed, queries, script
@@ -249,7 +251,9 @@ def latency(args: argparse.Namespace) -> dict[str, float]:
 
 
 def recall(args: argparse.Namespace) -> dict[str, object]:
-    indexed, queries, script = recall_setup(args.data, args.distractors, args.seed)
+    indexed, queries, script = recall_setup(
+        args.data, args.distractors, args.seed, distractors_first=args.distractors_first
+    )
     index = NameIndex()
     index.add_many(indexed)
     r, misses = index_recall(index, queries, "recall (Roman variants)")
@@ -260,6 +264,7 @@ def recall(args: argparse.Namespace) -> dict[str, object]:
     base = baseline_recall(indexed, queries)
     return {
         "recall_indexed": len(indexed),
+        "distractors_first": args.distractors_first,
         "recall_queries": len(queries),
         "recall_at_10": round(r, 4),
         "script_recall_at_10": round(sr, 4),
@@ -282,6 +287,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-recall", action="store_true")
+    parser.add_argument(
+        "--distractors-first", action="store_true", help="add the distractors before the dev groups"
+    )
     args = parser.parse_args()
     if not (args.data / "names").exists():
         sys.exit(f"name data not found under {args.data}")

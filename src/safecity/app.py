@@ -42,6 +42,7 @@ def _routers() -> list[APIRouter]:
     from safecity.incidents import routes as incidents
     from safecity.live import routes as live
     from safecity.org import routes as org
+    from safecity.records import duplicates_pages as records_duplicates_pages
     from safecity.records import duplicates_routes as records_duplicates
     from safecity.records import pages as records_pages
     from safecity.records import routes as records
@@ -72,6 +73,7 @@ def _routers() -> list[APIRouter]:
         pages.router,
         command.router,
         records_pages.router,
+        records_duplicates_pages.router,
         cameras_page.router,
     ]
 
@@ -89,10 +91,10 @@ def _background(settings: Settings, sessions: sessionmaker[Session]) -> list[Bac
     if settings.mqtt_url:
         from safecity.units.avl import run_avl_consumer
 
-        mqtt_url = settings.mqtt_url
+        mqtt_url, bbox = settings.mqtt_url, settings.jurisdiction_bbox
 
         async def avl(stop: asyncio.Event) -> None:
-            await run_avl_consumer(mqtt_url, sessions, stop)
+            await run_avl_consumer(mqtt_url, sessions, stop, bbox=bbox)
 
         jobs.append(avl)
     from safecity.anpr.jobs import anpr_jobs

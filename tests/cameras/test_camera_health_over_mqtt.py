@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from safecity.cameras.mqtt import mqtt_client
 
 
-async def _beat_until(code: str, done: Callable[[], bool], timeout_s: float = 20.0) -> bool:
+async def _beat_until(code: str, done: Callable[[], bool], timeout_s: float = 45.0) -> bool:
     """Publish a heartbeat every half second until ``done()`` (one sent before the app
     has subscribed would be lost)."""
     url = os.environ["SAFECITY_TEST_MQTT_URL"]
@@ -36,7 +36,7 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _wait_for(condition: Callable[[], bool], timeout_s: float = 20.0) -> bool:
+def _wait_for(condition: Callable[[], bool], timeout_s: float = 45.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
@@ -74,13 +74,13 @@ def test_a_silent_camera_raises_an_offline_alert_and_its_next_heartbeat_clears_i
         return [a for a in listed if a["camera_id"] == camera_id]
 
     heard = asyncio.run(_beat_until(body["code"], lambda: camera()["last_heartbeat_at"] is not None))
-    assert heard, "no heartbeat recorded within 20 s of publishing"
+    assert heard, "no heartbeat recorded within 45 s of publishing"
     last_heard = _at(camera()["last_heartbeat_at"])
 
     def silent_alert() -> bool:
         return camera()["status"] == "offline" and any(_at(a["raised_at"]) > last_heard for a in alerts(True))
 
-    assert _wait_for(silent_alert), "no offline alert 20 s after the camera fell silent"
+    assert _wait_for(silent_alert), "no offline alert 45 s after the camera fell silent"
     (alert,) = alerts(True)
     assert alert["kind"] == "offline" and alert["details"]["allowance_s"] == 5
 

@@ -83,19 +83,16 @@ class Watchlist:
     """Named lists of plates (``stolen``, ``wanted``, …) matched tolerantly against reads."""
 
     def __init__(self) -> None:
-        # By plate id. Dicts, not lists: a dict holding only strings, bytes and tuples of
-        # them is left alone by the garbage collector, while a million-item list is
-        # walked by every full collection (that made matching three times slower).
-        self._plates: dict[int, str] = {}
-        self._compact: dict[int, bytes] = {}  # canonical without hyphens, to tell exact from look-alike
-        self._entries: dict[int, tuple[tuple[str, str], ...]] = {}
+        self._plates: list[str] = []
+        self._compact: list[bytes] = []  # canonical without hyphens, to tell exact from look-alike
+        self._entries: list[tuple[tuple[str, str], ...]] = []
         self._ids: dict[str, int] = {}
         self._by_class: _Postings = {}
         self._by_deletion: _Postings = {}
 
     def __len__(self) -> int:
         """Number of plates on at least one list."""
-        return sum(1 for entries in self._entries.values() if entries)
+        return sum(1 for entries in self._entries if entries)
 
     def __contains__(self, plate: object) -> bool:
         if not isinstance(plate, str):
@@ -196,9 +193,9 @@ class Watchlist:
             return
         pid = len(self._plates)
         self._ids[canonical] = pid
-        self._plates[pid] = canonical
-        self._compact[pid] = canonical.encode("ascii").translate(None, b"-")
-        self._entries[pid] = ((list_name, reason),)
+        self._plates.append(canonical)
+        self._compact.append(canonical.encode("ascii").translate(None, b"-"))
+        self._entries.append(((list_name, reason),))
         key = canonical.encode("ascii").translate(_CLASS, _SEPARATORS)
         _post(self._by_class, key, pid)
         for deleted in {key[:i] + key[i + 1 :] for i in range(len(key))}:

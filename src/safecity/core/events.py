@@ -33,6 +33,7 @@ from safecity.core.idempotency import HandledEvent, idempotent, mark_handled
 from safecity.core.nats_bus import DeadLetterSink, NatsBus
 from safecity.core.outbox import (
     DeadLetter,
+    EventSpec,
     OutboxEvent,
     OutboxStats,
     dead_letter,
@@ -40,6 +41,7 @@ from safecity.core.outbox import (
     outbox_stats,
     pending_events,
     publish,
+    publish_many,
     purge_delivered,
     replay_dead_letter,
 )
@@ -50,6 +52,7 @@ __all__ = [
     "DeadLetterSink",
     "Event",
     "EventBus",
+    "EventSpec",
     "HandledEvent",
     "Handler",
     "HandlerFailed",
@@ -71,6 +74,7 @@ __all__ = [
     "pattern_matches",
     "pending_events",
     "publish",
+    "publish_many",
     "purge_delivered",
     "replay_dead_letter",
     "run_relay",

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, delete, func, select, text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, delete, func, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from safecity.core.bus import Event, validate_event_type
@@ -28,6 +29,7 @@ from safecity.core.errors import Conflict, InvalidInput, NotFound
 
 __all__ = [
     "DeadLetter",
+    "EventSpec",
     "OutboxEvent",
     "OutboxStats",
     "dead_letter",
@@ -35,6 +37,7 @@ __all__ = [
     "outbox_stats",
     "pending_events",
     "publish",
+    "publish_many",
     "purge_delivered",
     "replay_dead_letter",
 ]
@@ -128,10 +131,26 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
 
 
+def _flat_json(payload: Mapping[str, Any]) -> bool:
+    """Only string keys and plain JSON scalars (finite floats): already what would be stored."""
+    for k, v in payload.items():
+        if type(k) is not str:
+            return False
+        t = type(v)
+        if t is float:
+            if not math.isfinite(v):
+                return False
+        elif not (v is None or t is str or t is int or t is bool):
+            return False
+    return True
+
+
 def _json_object(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload as stored and sent: UUIDs, times, decimals and enums become JSON scalars."""
     if not isinstance(payload, Mapping):
         raise InvalidInput("payload must be a JSON object (a mapping)", field="payload")
+    if _flat_json(payload):
+        return dict(payload)  # the common case, e.g. an AVL fix: no round trip through a JSON string
     try:
         result: dict[str, Any] = json.loads(json.dumps(payload, default=_jsonable, allow_nan=False))
     except (TypeError, ValueError) as exc:
@@ -169,6 +188,37 @@ def publish(
     session.add(row)
     session.flush()
     return row
+
+
+EventSpec = tuple[str, Mapping[str, Any], str | None]
+"""``(type, payload, key)`` for `publish_many`."""
+
+
+def publish_many(session: Session, items: Iterable[EventSpec]) -> list[uuid.UUID]:
+    """Record many events in the caller's transaction with one bulk INSERT; returns their ids.
+
+    Same guarantees as `publish` (same transaction, per-key order = list
+    order) at a fraction of the cost per event: a fleet's AVL batch turns into
+    one statement instead of one flushed ORM object per unit.
+    """
+    now = utcnow()
+    rows: list[dict[str, Any]] = [
+        {
+            "event_id": new_uuid7(),
+            "type": validate_event_type(event_type),
+            "key": _check_key(key),
+            "payload": _json_object(payload),
+            "created_at": now,
+            "attempts": 0,
+            "replays": 0,
+            "next_attempt_at": now,
+        }
+        for event_type, payload, key in items
+    ]
+    if rows:
+        session.flush()  # ORM-pending events of this transaction keep their place in the order
+        session.execute(insert(OutboxEvent.__table__), rows)  # type: ignore[arg-type]
+    return [row["event_id"] for row in rows]
 
 
 def _raw_text(raw: str | bytes | Mapping[str, Any] | None) -> tuple[str | None, str | None]:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from safecity.core.bus import Event, EventBus
@@ -69,7 +69,20 @@ class _Claim:
     event: Event
 
 
+_CLAIMED = (
+    OutboxEvent.id,
+    OutboxEvent.event_id,
+    OutboxEvent.type,
+    OutboxEvent.key,
+    OutboxEvent.payload,
+    OutboxEvent.created_at,
+    OutboxEvent.replays,
+    OutboxEvent.attempts,
+)
+
+
 def _claim(factory: sessionmaker[Session], batch: int, policy: RelayPolicy) -> list[_Claim]:
+    """Lease up to ``batch`` due rows: one SELECT and one UPDATE, whatever the batch size."""
     with session_scope(factory) as session:
         now = policy.clock()
         earlier = aliased(OutboxEvent)
@@ -80,48 +93,79 @@ def _claim(factory: sessionmaker[Session], batch: int, policy: RelayPolicy) -> l
             earlier.next_attempt_at > now,
         )
         stmt = (
-            select(OutboxEvent)
+            select(*_CLAIMED)
             .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= now, ~blocked)
             .order_by(OutboxEvent.id)
             .limit(batch)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=OutboxEvent)
         )
-        claims = []
-        for row in session.scalars(stmt):
-            row.attempts += 1
-            row.next_attempt_at = now + timedelta(seconds=policy.lease)
-            claims.append(_Claim(row.id, row.attempts, row.to_event()))
+        claims = [
+            _Claim(
+                row.id,
+                row.attempts + 1,
+                Event(
+                    id=row.event_id,
+                    type=row.type,
+                    payload=dict(row.payload),
+                    created_at=row.created_at,
+                    key=row.key,
+                    replays=row.replays,
+                ),
+            )
+            for row in session.execute(stmt)
+        ]
+        if claims:
+            lease = now + timedelta(seconds=policy.lease)
+            session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_([claim.row_id for claim in claims]))
+                .values(attempts=OutboxEvent.attempts + 1, next_attempt_at=lease)
+                .execution_options(synchronize_session=False)
+            )
         return claims
 
 
 def _record(
     factory: sessionmaker[Session], outcomes: list[tuple[_Claim, str | None]], policy: RelayPolicy
 ) -> None:
+    """Delivered rows in one UPDATE; the (rare) failures one by one, under a row lock."""
     with session_scope(factory) as session:
         now = policy.clock()
-        ids = [claim.row_id for claim, _ in outcomes]
-        stmt = select(OutboxEvent).where(OutboxEvent.id.in_(ids)).order_by(OutboxEvent.id).with_for_update()
-        rows = {row.id: row for row in session.scalars(stmt)}
-        for claim, error in outcomes:
-            row = rows.get(claim.row_id)
-            if row is None or row.delivered_at is not None:
-                continue
-            if error is None:
-                row.delivered_at = now
-            elif row.attempts != claim.attempts:
-                continue  # our lease ran out and another relay owns the row now
-            elif error == _HELD:
-                row.attempts -= 1
-                row.next_attempt_at = now
-            elif row.attempts >= policy.max_attempts:
-                dead_letter(session, "outbox", None, error, event=claim.event, attempts=row.attempts)
-                session.delete(row)
-                log.warning(
-                    "event %s %s dead-lettered after %d attempts", row.type, row.event_id, row.attempts
-                )
-            else:
-                row.last_error = error
-                row.next_attempt_at = now + policy.backoff(row.attempts)
+        delivered = [claim.row_id for claim, error in outcomes if error is None]
+        if delivered:
+            session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_(delivered), OutboxEvent.delivered_at.is_(None))
+                .values(delivered_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        failed = [(claim, error) for claim, error in outcomes if error is not None]
+        if failed:
+            _record_failures(session, failed, policy, now)
+
+
+def _record_failures(
+    session: Session, failed: list[tuple[_Claim, str]], policy: RelayPolicy, now: datetime
+) -> None:
+    ids = [claim.row_id for claim, _ in failed]
+    stmt = select(OutboxEvent).where(OutboxEvent.id.in_(ids)).order_by(OutboxEvent.id).with_for_update()
+    rows = {row.id: row for row in session.scalars(stmt)}
+    for claim, error in failed:
+        row = rows.get(claim.row_id)
+        if row is None or row.delivered_at is not None:
+            continue
+        if row.attempts != claim.attempts:
+            continue  # our lease ran out and another relay owns the row now
+        if error == _HELD:
+            row.attempts -= 1
+            row.next_attempt_at = now
+        elif row.attempts >= policy.max_attempts:
+            dead_letter(session, "outbox", None, error, event=claim.event, attempts=row.attempts)
+            session.delete(row)
+            log.warning("event %s %s dead-lettered after %d attempts", row.type, row.event_id, row.attempts)
+        else:
+            row.last_error = error
+            row.next_attempt_at = now + policy.backoff(row.attempts)
 
 
 async def deliver_pending(
@@ -144,7 +188,8 @@ async def deliver_pending(
             outcomes.append((claim, _HELD))
             continue
         try:
-            await asyncio.wait_for(bus.publish(claim.event), timeout=policy.publish_timeout)
+            async with asyncio.timeout(policy.publish_timeout):  # a timer, not a task, per event
+                await bus.publish(claim.event)
             outcomes.append((claim, None))
         except Exception as exc:
             outcomes.append((claim, f"{type(exc).__name__}: {exc}"[:_MAX_ERROR]))

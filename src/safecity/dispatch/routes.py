@@ -14,6 +14,7 @@ from safecity.dispatch import corridor, schemas, service
 from safecity.incidents import service as incidents
 from safecity.incidents.roles import COMMANDERS, DISPATCHERS, READERS
 from safecity.roads import RoadGraph
+from safecity.roads import service as roads_service
 
 router = APIRouter(prefix="/api", tags=["dispatch"])
 
@@ -30,12 +31,15 @@ _ROAD_NOTE = "ETAs are road travel times on the loaded road graph (fastest path,
 
 
 def road_graph(request: Request) -> RoadGraph | None:
-    """``app.state.road_graph`` when the app set one (the demo city), else ``road_graph_path``."""
+    """``app.state.road_graph`` when the app set one, else the installation's graph.
+
+    The installation's graph is the one the map draws (imported extract or the packaged demo
+    city), loaded once per file version, so ETAs and basemap never disagree.
+    """
     graph: RoadGraph | None = getattr(request.app.state, "road_graph", None)
     if graph is not None:
         return graph
-    path = get_settings(request).road_graph_path
-    return service.load_road_graph(path) if path is not None else None
+    return roads_service.graph_for(get_settings(request))
 
 
 Graph = Annotated[RoadGraph | None, Depends(road_graph)]

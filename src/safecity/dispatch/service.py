@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -42,7 +40,6 @@ __all__ = [
     "assignments_of",
     "change_incident_status",
     "list_plans",
-    "load_road_graph",
     "plan_for",
     "report_unit_status",
     "set_plan",
@@ -66,12 +63,6 @@ class Plan:
     source: str
     items: list[PlanItem]
     updated_at: datetime | None
-
-
-@lru_cache(maxsize=4)
-def load_road_graph(path: Path) -> RoadGraph:
-    """The road graph at ``path``, loaded once per process."""
-    return RoadGraph.from_file(path)
 
 
 # -- plans ----------------------------------------------------------------------------

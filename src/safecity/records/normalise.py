@@ -19,6 +19,7 @@ from safecity.records.models import Gender, Relation
 
 __all__ = [
     "DEFAULT_DATE_FORMATS",
+    "GENDER_CODES",
     "DateParser",
     "normalise_gender",
     "normalise_name",
@@ -44,6 +45,7 @@ _GENDERS = {
     "transgender": Gender.OTHER,
     "خواجہ سرا": Gender.OTHER,
 }
+GENDER_CODES: dict[str, str] = {text: gender.value for text, gender in _GENDERS.items()}  # lower-cased text
 _RELATIONS = {
     "s/o": Relation.SON_OF,
     "so": Relation.SON_OF,
@@ -67,6 +69,10 @@ _FAST_PARTS = {"%d": r"(?P<d>\d{1,2})", "%m": r"(?P<m>\d{1,2})", "%Y": r"(?P<Y>\
 
 def normalise_name(text: str) -> str:
     """NFC, single spaces; the spelling itself is kept (the name index handles variants)."""
+    # Every blank but the plain space is unprintable, and ASCII is always NFC:
+    # most names skip the regex and the normalisation check.
+    if text.isprintable() and "  " not in text and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text.strip()
     if unicodedata.is_normalized("NFC", text) and not _ODD_SPACE.search(text):
         return text.strip()
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
@@ -126,15 +132,20 @@ class DateParser:
         self._fast = [_fast_pattern(f) for f in self.formats]
 
     def parse(self, text: str, *, field: str) -> date:
+        found = self.parse_or_none(text)
+        if found is None:
+            shown = ", ".join(self.formats)
+            raise InvalidInput(f"date {text!r} matches none of the formats {shown}", field=field)
+        return found
+
+    def parse_or_none(self, text: str) -> date | None:
+        """The date, or None where no format matches (the bulk importer words its own reason)."""
         key = text.strip()
         found = self._cache.get(key, ...)
         if found is ...:
             found = self._parse(key)
             if len(self._cache) < self.cache_size:
                 self._cache[key] = found
-        if found is None:
-            shown = ", ".join(self.formats)
-            raise InvalidInput(f"date {text!r} matches none of the formats {shown}", field=field)
         return found
 
     def _parse(self, text: str) -> date | None:

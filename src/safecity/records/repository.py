@@ -64,6 +64,9 @@ class RecordsRepository:
     def person_id_by_cnic(self, cnic: str) -> int | None:
         return self.session.scalar(select(Person.id).where(Person.cnic == cnic))
 
+    def person_id_by_source_key(self, source_key: str) -> int | None:
+        return self.session.scalar(select(Person.id).where(Person.source_key == source_key))
+
     def aliases_of(self, person_ids: Collection[int]) -> dict[int, list[PersonAlias]]:
         out: dict[int, list[PersonAlias]] = {}
         if person_ids:

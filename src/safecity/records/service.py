@@ -67,6 +67,22 @@ def create_person(session: Session, *, body: PersonIn, actor: User) -> PersonOut
     name_roman = normalise_name(body.name_roman) if body.name_roman else None
     name_urdu = normalise_name(body.name_urdu) if body.name_urdu else None
     relative = body.relative_name_roman or body.relative_name_urdu or ""
+    source_key = None
+    if not cnic:
+        source_key = person_source_key(
+            name=name_roman or name_urdu or "",
+            relative_name=relative,
+            date_of_birth=body.date_of_birth,
+            age=body.approximate_age,
+            org_unit_id=unit.id,
+        )
+        # without a CNIC, the same name, relative, age and unit is the same record (the import's key)
+        if repo.person_id_by_source_key(source_key) is not None:
+            raise DuplicateIdentity(
+                "a person with this name, relative's name and date of birth or age is already "
+                "recorded in this unit; search for them instead",
+                field="name_roman" if name_roman else "name_urdu",
+            )
     person = Person(
         org_unit_id=unit.id,
         name_roman=name_roman,
@@ -82,15 +98,7 @@ def create_person(session: Session, *, body: PersonIn, actor: User) -> PersonOut
         addresses=[a.strip() for a in body.addresses if a.strip()],
         phones=normalise_phones(body.phones),
         photo_ref=body.photo_ref,
-        source_key=None
-        if cnic
-        else person_source_key(
-            name=name_roman or name_urdu or "",
-            relative_name=relative,
-            date_of_birth=body.date_of_birth,
-            age=body.approximate_age,
-            org_unit_id=unit.id,
-        ),
+        source_key=source_key,
         created_by_id=actor.id,
     )
     session.add(person)

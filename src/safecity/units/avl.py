@@ -1,16 +1,20 @@
 """AVL over MQTT: units publish fixes on ``safecity/avl/<unit_id>``; we store them in batches.
 
-Messages are collected for up to ``batch_wait_s`` (or ``batch_max`` of them)
-and written in one transaction, so a busy fleet costs one commit per batch,
-not one per fix. A message whose topic or body does not parse, or that names
-an unknown unit, goes to the dead-letter table with the reason; if the
+Messages are taken off the queue in batches: whatever is already waiting
+(up to ``batch_max``), or, when the queue was empty, what arrives within
+``batch_wait_s`` of the first one, so a busy fleet costs one transaction per
+batch and a backlog is never made to wait longer. A message whose topic or
+body does not parse, that names an unknown unit, or whose fix lies outside the
+jurisdiction (``bbox``) goes to the dead-letter table with the reason; if the
 batch's transaction itself fails, every message of it is dead-lettered in a
 fresh transaction. Nothing is dropped silently.
 
 Start it from the app when ``settings.mqtt_url`` is set::
 
     stop = asyncio.Event()
-    task = asyncio.create_task(run_avl_consumer(settings.mqtt_url, sessions, stop))
+    task = asyncio.create_task(
+        run_avl_consumer(settings.mqtt_url, sessions, stop, bbox=settings.jurisdiction_bbox)
+    )
     ...
     stop.set(); await task
 """
@@ -62,8 +66,10 @@ class BatchResult:
     dead_lettered: int
 
 
-def parse_avl_message(message: AvlMessage, *, prefix: str = AVL_PREFIX) -> tuple[int, service.Fix]:
-    """``(unit_id, fix)`` or `InvalidInput` naming what is wrong."""
+def parse_avl_message(
+    message: AvlMessage, *, prefix: str = AVL_PREFIX, bbox: service.Bbox | None = None
+) -> tuple[int, service.Fix]:
+    """``(unit_id, fix)`` or `InvalidInput` naming what is wrong (with ``bbox``: a fix outside it too)."""
     head, _, tail = message.topic.rpartition("/")
     if head != prefix or not tail.isdigit():
         raise InvalidInput(f"topic {message.topic!r} is not {prefix}/<unit_id>", field="topic")
@@ -73,6 +79,8 @@ def parse_avl_message(message: AvlMessage, *, prefix: str = AVL_PREFIX) -> tuple
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
         raise InvalidInput(f"{where}: {first.get('msg', 'invalid')}", field=where) from exc
+    if bbox is not None:
+        service.check_inside(fix.lon, fix.lat, bbox)
     return int(tail), service.Fix(fix.lon, fix.lat, fix.at, fix.speed_kph, fix.heading)
 
 
@@ -93,15 +101,17 @@ def store_avl_batch(
     *,
     prefix: str = AVL_PREFIX,
     attempts: int = 3,
+    bbox: service.Bbox | None = None,
 ) -> BatchResult:
     """Store a batch of raw MQTT messages in one transaction (blocking: run it in a thread).
 
     A database that is briefly busy is tried again (``attempts`` in all) before
-    the batch is given up on and kept in the dead-letter table.
+    the batch is given up on and kept in the dead-letter table. With ``bbox``,
+    fixes outside the jurisdiction are dead-lettered with the reason.
     """
     for attempt in range(1, attempts + 1):
         try:
-            return _store(sessions, messages, prefix)
+            return _store(sessions, messages, prefix, bbox)
         except OperationalError as exc:
             if attempt == attempts:
                 return _dead_batch(sessions, messages, exc)
@@ -123,20 +133,25 @@ def _dead_batch(
     return BatchResult(accepted=0, dead_lettered=len(messages))
 
 
-def _store(sessions: sessionmaker[Session], messages: Sequence[AvlMessage], prefix: str) -> BatchResult:
+def _store(
+    sessions: sessionmaker[Session],
+    messages: Sequence[AvlMessage],
+    prefix: str,
+    bbox: service.Bbox | None,
+) -> BatchResult:
     with session_scope(sessions) as session:
         _write_lock_first(session)
         parsed: list[tuple[AvlMessage, int, service.Fix]] = []
         dead = 0
         for message in messages:
             try:
-                unit_id, fix = parse_avl_message(message, prefix=prefix)
+                unit_id, fix = parse_avl_message(message, prefix=prefix, bbox=bbox)
             except InvalidInput as exc:
                 _dead(session, message, exc)
                 dead += 1
                 continue
             parsed.append((message, unit_id, fix))
-        known = service.units_by_id(session, sorted({unit_id for _, unit_id, _ in parsed}))
+        known = service.existing_unit_ids(session, {unit_id for _, unit_id, _ in parsed})
         fixes: dict[int, list[service.Fix]] = defaultdict(list)
         for message, unit_id, fix in parsed:
             if unit_id in known:
@@ -148,23 +163,29 @@ def _store(sessions: sessionmaker[Session], messages: Sequence[AvlMessage], pref
     return BatchResult(accepted=accepted, dead_lettered=dead)
 
 
-async def _collect(
-    queue: asyncio.Queue[AvlMessage], stop_event: asyncio.Event, batch_max: int, batch_wait_s: float
-) -> list[AvlMessage]:
+def _drain(queue: asyncio.Queue[AvlMessage], batch: list[AvlMessage], batch_max: int) -> None:
+    while len(batch) < batch_max and not queue.empty():
+        batch.append(queue.get_nowait())
+
+
+async def _collect(queue: asyncio.Queue[AvlMessage], batch_max: int, batch_wait_s: float) -> list[AvlMessage]:
+    """The next batch: a waiting backlog at once, else what arrives within ``batch_wait_s``."""
     batch: list[AvlMessage] = []
-    try:
-        batch.append(await asyncio.wait_for(queue.get(), timeout=0.5))
-    except TimeoutError:
-        return batch
-    deadline = asyncio.get_running_loop().time() + batch_wait_s
-    while len(batch) < batch_max:
-        left = deadline - asyncio.get_running_loop().time()
-        if left <= 0:
-            break
+    loop = asyncio.get_running_loop()
+    if queue.empty():
         try:
-            batch.append(await asyncio.wait_for(queue.get(), timeout=left))
+            batch.append(await asyncio.wait_for(queue.get(), timeout=0.5))
         except TimeoutError:
-            break
+            return batch
+        deadline = loop.time() + batch_wait_s
+    else:
+        deadline = loop.time()  # these already waited while the last batch was stored
+    _drain(queue, batch, batch_max)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout_at(deadline):  # one timer for the batch, not one per message
+            while len(batch) < batch_max:
+                batch.append(await queue.get())
+                _drain(queue, batch, batch_max)
     return batch
 
 
@@ -181,11 +202,15 @@ async def run_avl_consumer(
     stop_event: asyncio.Event,
     *,
     prefix: str = AVL_PREFIX,
-    batch_max: int = 1000,
+    bbox: service.Bbox | None = None,
+    batch_max: int = 5000,
     batch_wait_s: float = 0.05,
     reconnect_s: float = 2.0,
 ) -> None:
-    """Consume ``<prefix>/+`` from ``mqtt://[user:pass@]host[:port]`` until ``stop_event`` is set."""
+    """Consume ``<prefix>/+`` from ``mqtt://[user:pass@]host[:port]`` until ``stop_event`` is set.
+
+    ``bbox`` is the jurisdiction (``settings.jurisdiction_bbox``): fixes outside it are dead-lettered.
+    """
     url = urlsplit(mqtt_url)
     if url.scheme not in ("mqtt", "tcp") or not url.hostname:
         raise InvalidInput(f"expected mqtt://host[:port], got {mqtt_url!r}", field="mqtt_url")
@@ -201,9 +226,11 @@ async def run_avl_consumer(
                     while not (stop_event.is_set() and queue.empty()):
                         if reader.done():
                             reader.result()  # re-raise the connection error
-                        batch = await _collect(queue, stop_event, batch_max, batch_wait_s)
+                        batch = await _collect(queue, batch_max, batch_wait_s)
                         if batch:
-                            await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix)
+                            await asyncio.to_thread(
+                                store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox
+                            )
                 finally:
                     reader.cancel()
         except aiomqtt.MqttError as exc:
@@ -212,4 +239,4 @@ async def run_avl_consumer(
                 await asyncio.wait_for(stop_event.wait(), timeout=reconnect_s)
     while not queue.empty():  # what arrived before stop is stored, not dropped
         batch = [queue.get_nowait() for _ in range(min(queue.qsize(), batch_max))]
-        await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix)
+        await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox)

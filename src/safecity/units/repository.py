@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, Row, Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from safecity.core.org import AgencyType
 from safecity.units.models import Unit, UnitKind, UnitPosition, UnitStatus
 
-__all__ = ["UnitRepository"]
+__all__ = ["UnitHead", "UnitRepository"]
+
+UnitHead = Row[int, str, UnitStatus, int, datetime | None]
+"""``id, call_sign, status, home_station_id, position_at`` of a unit."""
 
 
 class UnitRepository:
@@ -30,6 +33,9 @@ class UnitRepository:
 
     def by_ids(self, unit_ids: Collection[int]) -> list[Unit]:
         return list(self.session.scalars(select(Unit).where(Unit.id.in_(list(unit_ids)))))
+
+    def existing_ids(self, unit_ids: Collection[int]) -> set[int]:
+        return set(self.session.scalars(select(Unit.id).where(Unit.id.in_(list(unit_ids)))))
 
     def by_call_sign(self, call_sign: str) -> Unit | None:
         return self.session.scalar(select(Unit).where(Unit.call_sign == call_sign))
@@ -62,9 +68,38 @@ class UnitRepository:
         result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
         return result.rowcount == 1
 
+    def heads(self, unit_ids: Collection[int]) -> list[UnitHead]:
+        """What a position event needs of each unit, without loading ORM objects (the AVL hot path)."""
+        stmt = select(Unit.id, Unit.call_sign, Unit.status, Unit.home_station_id, Unit.position_at)
+        return list(self.session.execute(stmt.where(Unit.id.in_(list(unit_ids)))).all())
+
     def add_positions(self, rows: Sequence[dict[str, Any]]) -> None:
+        """One executemany INSERT (multi-row VALUES where the driver allows) for a batch of fixes."""
         if rows:
-            self.session.execute(insert(UnitPosition), list(rows))
+            self.session.execute(insert(UnitPosition.__table__), list(rows))  # type: ignore[arg-type]
+
+    def move(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Set each unit's last position (keys ``uid, lon, lat, speed_kph, heading, at``) in one
+        executemany UPDATE; the guard on ``position_at`` means a concurrent writer's newer fix is
+        never overwritten by an older one, whoever commits first."""
+        if not rows:
+            return
+        table = cast(Table, Unit.__table__)
+        stmt = (
+            update(table)
+            .where(
+                table.c.id == bindparam("uid"),
+                or_(table.c.position_at.is_(None), table.c.position_at < bindparam("at")),
+            )
+            .values(
+                lon=bindparam("lon"),
+                lat=bindparam("lat"),
+                speed_kph=bindparam("speed_kph"),
+                heading=bindparam("heading"),
+                position_at=bindparam("at"),
+            )
+        )
+        self.session.execute(stmt, list(rows))
 
     def track(self, unit_id: int, *, since: datetime | None, limit: int) -> list[UnitPosition]:
         stmt = select(UnitPosition).where(UnitPosition.unit_id == unit_id)

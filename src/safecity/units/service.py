@@ -8,7 +8,7 @@ resend.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +22,7 @@ from safecity.core.errors import Conflict, InvalidInput, NotFound
 from safecity.core.http import current_request_id
 from safecity.core.org import AgencyType, get_unit
 from safecity.units.models import Unit, UnitKind, UnitPosition, UnitStatus
-from safecity.units.repository import UnitRepository
+from safecity.units.repository import UnitHead, UnitRepository
 
 __all__ = [
     "BUSY",
@@ -36,6 +36,7 @@ __all__ = [
     "check_inside",
     "claim",
     "create_unit",
+    "existing_unit_ids",
     "get",
     "ingest_positions",
     "list_units",
@@ -97,6 +98,7 @@ def _status_event(session: Session, unit: Unit, before: UnitStatus) -> None:
         "call_sign": unit.call_sign,
         "agency": unit.agency.value,
         "kind": unit.kind.value,
+        "org_unit_id": unit.home_station_id,
         "from": before.value,
         "status": unit.status.value,
         "at": unit.status_since.isoformat(),
@@ -168,6 +170,11 @@ def units_by_id(session: Session, unit_ids: Sequence[int]) -> dict[int, Unit]:
     return {u.id: u for u in UnitRepository(session).by_ids(unit_ids)}
 
 
+def existing_unit_ids(session: Session, unit_ids: Collection[int]) -> set[int]:
+    """Which of these units exist (AVL ingest sorts out unknown senders without loading units)."""
+    return UnitRepository(session).existing_ids(unit_ids)
+
+
 def list_units(
     session: Session,
     *,
@@ -227,51 +234,82 @@ def set_status(
 
 
 def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> int:
-    """Store fixes by unit id (units must exist); newer fixes move the unit; one event per unit."""
-    units = units_by_id(session, list(fixes))
-    missing = sorted(set(fixes) - set(units))
+    """Store fixes by unit id (units must exist); newer fixes move the unit; one event per moved unit.
+
+    This is the AVL hot path, so a batch costs a fixed handful of statements
+    whatever its size: one SELECT of the units, one executemany INSERT of the
+    fixes, one executemany UPDATE of the units that moved and one bulk outbox
+    INSERT. Only each unit's newest fix becomes a ``unit.position`` event (the
+    map shows where a unit *is*; the track keeps every fix), and a fix older
+    than the unit's stored one extends the track without moving it back.
+    """
+    repo = UnitRepository(session)
+    heads = {head.id: head for head in repo.heads(list(fixes))}
+    missing = sorted(set(fixes) - set(heads))
     if missing:
         raise NotFound(f"no unit {missing[0]}", field="unit_id")
     now = utcnow()
     rows: list[dict[str, object]] = []
+    moves: list[dict[str, object]] = []
+    moved: list[events.EventSpec] = []
+    moved_ids: set[int] = set()
     for unit_id, batch in fixes.items():
-        unit = units[unit_id]
-        rows.extend(
-            {
-                "unit_id": unit_id,
-                "lon": f.lon,
-                "lat": f.lat,
-                "speed_kph": f.speed_kph,
-                "heading": f.heading,
-                "at": f.at,
-                "received_at": now,
-            }
-            for f in batch
-        )
+        rows.extend(_position_row(unit_id, f, now) for f in batch)
         latest = max(batch, key=lambda f: f.at, default=None)
-        if latest is None or (unit.position_at is not None and latest.at <= unit.position_at):
+        head = heads[unit_id]
+        if latest is None or (head.position_at is not None and latest.at <= head.position_at):
             continue  # late fixes extend the track but do not move the unit back
-        unit.lon, unit.lat, unit.speed_kph, unit.heading = (
-            latest.lon,
-            latest.lat,
-            latest.speed_kph,
-            latest.heading,
+        moves.append(
+            {
+                "uid": unit_id,
+                "lon": latest.lon,
+                "lat": latest.lat,
+                "speed_kph": latest.speed_kph,
+                "heading": latest.heading,
+                "at": latest.at,
+            }
         )
-        unit.position_at = latest.at
-        payload = {
-            "unit_id": unit.id,
-            "call_sign": unit.call_sign,
-            "status": unit.status.value,
-            "lon": latest.lon,
-            "lat": latest.lat,
-            "speed_kph": latest.speed_kph,
-            "heading": latest.heading,
-            "at": latest.at.isoformat(),
-        }
-        events.publish(session, "unit.position", payload, key=f"unit:{unit.id}")
-    UnitRepository(session).add_positions(rows)
-    session.flush()
+        moved.append(("unit.position", _position_payload(head, latest), f"unit:{unit_id}"))
+        moved_ids.add(unit_id)
+    repo.add_positions(rows)
+    repo.move(moves)
+    events.publish_many(session, moved)
+    _expire_moved(session, moved_ids)
     return len(rows)
+
+
+def _position_row(unit_id: int, fix: Fix, received_at: datetime) -> dict[str, object]:
+    return {
+        "unit_id": unit_id,
+        "lon": fix.lon,
+        "lat": fix.lat,
+        "speed_kph": fix.speed_kph,
+        "heading": fix.heading,
+        "at": fix.at,
+        "received_at": received_at,
+    }
+
+
+def _position_payload(head: UnitHead, fix: Fix) -> dict[str, object]:
+    """``org_unit_id`` (the home station) is what the live map scopes on: a district sees its own."""
+    return {
+        "unit_id": head.id,
+        "call_sign": head.call_sign,
+        "status": head.status.value,
+        "org_unit_id": head.home_station_id,
+        "lon": fix.lon,
+        "lat": fix.lat,
+        "speed_kph": fix.speed_kph,
+        "heading": fix.heading,
+        "at": fix.at.isoformat(),
+    }
+
+
+def _expire_moved(session: Session, unit_ids: set[int]) -> None:
+    """Units loaded in this session (the API path) re-read their position after the Core UPDATE."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Unit) and obj.id in unit_ids:
+            session.expire(obj, ["lon", "lat", "speed_kph", "heading", "position_at"])
 
 
 def record_positions(
