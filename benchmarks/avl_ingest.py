@@ -13,7 +13,8 @@ Prints one JSON document (progress on stderr):
 
 * ``updates`` / ``seconds`` / ``updates_per_s`` — fixes stored in
   ``unit_positions`` during the publishing window and its rate; ``published``
-  and ``backlog_after_s`` say whether ingest kept up.
+  and ``backlog_after_s`` say whether ingest kept up (``published_per_s``
+  whether the publishing process itself reached ``--rate``).
 * ``p50_ms`` / ``p99_ms`` — publish → arrival at the map viewer, over every
   position event the viewer got (the consumer stores fixes in batches and the
   map gets the newest fix of each unit per batch, so events < updates).
@@ -187,6 +188,7 @@ async def _measure(settings: Settings, ids: list[int], args: argparse.Namespace)
     latencies.sort()
     return {
         "published": published,
+        "published_per_s": round(published / window, 1),  # below the target rate: the fleet fell behind
         "updates": in_window,
         "updates_total": total,
         "seconds": round(window, 2),

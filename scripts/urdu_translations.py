@@ -8,7 +8,7 @@ and maps to a tuple with one string per plural form (Urdu has two, like English)
 
 Terms follow Punjab Safe City / Rescue 1122 usage: FIR = ایف آئی آر, challan = چالان,
 CNIC = شناختی کارڈ نمبر, incident = واقعہ, dispatch = روانگی; acronyms (P1, ETA, km, PDF, CSV)
-stay in Latin letters.
+stay in Latin letters.  Arrows point the way Urdu reads (→ in English becomes ←).
 
 Usage: python scripts/urdu_translations.py && bash scripts/i18n.sh
        python scripts/urdu_translations.py --missing   # list msgids with no Urdu yet
@@ -118,8 +118,8 @@ URDU: dict[str, Translation] = {
     "units available": "دستیاب یونٹس",
     "Median response time per agency (target %(minutes)s min)":
         "ادارہ وار رسپانس ٹائم، میڈین (ہدف %(minutes)s منٹ)",
-    "call → dispatch": "کال → روانگی",
-    "call → on scene": "کال → موقع پر",
+    "call → dispatch": "کال ← روانگی",
+    "call → on scene": "کال ← موقع پر",
     "incidents": "واقعات",
     "no responses yet": "ابھی کوئی رسپانس نہیں",
     "Dismiss": "بند کریں",
@@ -199,6 +199,7 @@ URDU: dict[str, Translation] = {
     "bomb_disposal_robot": "بم ڈسپوزل روبوٹ",
     "drone_team": "ڈرون ٹیم",
     "rescue_team": "ریسکیو ٹیم",
+    "rescue_robot": "ریسکیو روبوٹ",
     "Roads": "سڑکیں",
     # --- forecast ---
     "Forecast": "پیش گوئی",
@@ -329,6 +330,67 @@ URDU: dict[str, Translation] = {
     "Only the name and the date of issue are shown here. Compare the name with the holder's "
     "identity card.":
         "یہاں صرف نام اور تاریخ اجرا دکھائی جاتی ہے۔ نام کا موازنہ حامل کے شناختی کارڈ سے کریں۔",
+    # --- records: duplicate persons ---
+    "Duplicate persons": "دہرے اندراجات",
+    "Duplicate persons: review queue": "دہرے اندراجات: نظرثانی کی قطار",
+    "Duplicate proposal": "دہرے اندراج کی تجویز",
+    "Are these the same person?": "کیا یہ ایک ہی شخص ہے؟",
+    "probability of a match": "مماثلت کا امکان",
+    "match weight (log2, sum of the field weights)": "مماثلتی وزن (log2، خانوں کے وزن کا مجموعہ)",
+    "Field": "خانہ",
+    "Record A": "ریکارڈ الف",
+    "Record B": "ریکارڈ ب",
+    "kept": "برقرار",
+    "Kept": "برقرار رکھا گیا",
+    "Agreement": "مطابقت",
+    "Weight": "وزن",
+    "Recorded": "تاریخ اندراج",
+    "Aliases": "عرف",
+    "A positive weight counts for a match, a negative one against. “missing” means one record lacks "
+    "the field; it counts as disagreeing, as the model scores it.":
+        "مثبت وزن مماثلت کے حق میں گنا جاتا ہے، منفی وزن خلاف۔ \"غیر موجود\" کا مطلب ہے کہ ایک ریکارڈ"
+        " میں یہ خانہ خالی ہے؛ ماڈل کی طرح اسے عدم مطابقت شمار کیا جاتا ہے۔",
+    "If merged, keep": "ضم کرنے پر برقرار رکھیں",
+    "Merge": "ضم کریں",
+    "Not the same person": "ایک شخص نہیں",
+    "Reason to unmerge": "علیحدہ کرنے کی وجہ",
+    "Unmerge": "علیحدہ کریں",
+    "waiting for review": "نظرثانی کا منتظر",
+    "merged": "ضم شدہ",
+    "merged automatically": "خودکار طور پر ضم",
+    "not the same person": "ایک شخص نہیں",
+    "unmerged": "علیحدہ شدہ",
+    "Year of birth": "سالِ پیدائش",
+    "District (of the recording station)": "ضلع (اندراج کرنے والے تھانے کا)",
+    "name": "نام",
+    "father": "والد/شوہر",
+    "born": "پیدائش",
+    "birth year": "سالِ پیدائش",
+    "phone": "فون",
+    "agree": "مطابق",
+    "disagree": "غیر مطابق",
+    "missing": "غیر موجود",
+    "father/husband": "والد/شوہر",
+    "no CNIC": "شناختی کارڈ نمبر نہیں",
+    "The model only proposes. A records officer decides each proposal — merge, or not the same "
+    "person — with a reason; a merge only links the two records and can be undone.":
+        "ماڈل صرف تجویز دیتا ہے۔ ہر تجویز کا فیصلہ — ضم کریں یا ایک شخص نہیں — ریکارڈ افسر وجہ کے"
+        " ساتھ کرتا ہے؛ ضم کرنا صرف دونوں ریکارڈ کو جوڑتا ہے اور واپس لیا جا سکتا ہے۔",
+    "Scanned %(persons)s records: %(num)s new proposal.": (
+        "%(persons)s ریکارڈ جانچے گئے: %(num)s نئی تجویز۔",
+        "%(persons)s ریکارڈ جانچے گئے: %(num)s نئی تجاویز۔",
+    ),
+    "Proposals": "تجاویز",
+    "Waiting for review": "نظرثانی کی منتظر",
+    "Merged": "ضم شدہ",
+    "Not the same / unmerged": "ایک شخص نہیں / علیحدہ شدہ",
+    "Scan for duplicates": "دہرے اندراجات تلاش کریں",
+    "Probability": "امکان",
+    "Match weight": "مماثلتی وزن",
+    "Review": "نظرثانی کریں",
+    "Open": "کھولیں",
+    "Nothing here.": "یہاں کچھ نہیں۔",
+    "Run a scan to look for duplicates.": "دہرے اندراجات تلاش کرنے کے لیے اسکین چلائیں۔",
     # --- traffic ---
     "Traffic": "ٹریفک",
     "Traffic enforcement": "ٹریفک قوانین کا نفاذ",
@@ -356,6 +418,7 @@ URDU: dict[str, Translation] = {
     "Issued": "جاری",
     "No challans yet.": "ابھی کوئی چالان نہیں۔",
     "Emergency corridors": "ایمرجنسی کوریڈور",
+    "Emergency corridor": "ایمرجنسی کوریڈور",
     "Incident": "واقعہ",
     "Junctions to hold": "روکے جانے والے چوک",
     "Taken by": "ذمہ دار",

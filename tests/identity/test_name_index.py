@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import random
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,12 @@ from rapidfuzz import fuzz, process, utils
 
 from safecity.core.errors import InvalidInput
 from safecity.identity import Match, NameIndex
+
+# bounds for the recall check below, set inside the measured figures (25,000 distractors added first):
+# recall 0.880, Urdu script 0.912, misses 0.53 of plain Levenshtein's (0.773) with the same tie rule
+MIN_RECALL = 0.85
+MIN_SCRIPT_RECALL = 0.88
+MAX_MISS_SHARE = 0.7
 
 PEOPLE = [
     ("p1", "Muhammad Asif"),
@@ -150,6 +157,24 @@ def test_empty_index_finds_nothing() -> None:
     assert NameIndex().search("Muhammad Asif") == []
 
 
+def test_results_do_not_depend_on_the_order_of_adding() -> None:
+    names = [("a", "Muhammad Asif"), ("b", "Mohammad Asif"), ("c", "Muhammad Asif"), ("d", "Asif Ali")]
+    names += [(f"x{i}", "Mohammad Asif") for i in range(12)]
+    forward, backward = NameIndex(), NameIndex()
+    forward.add_many(names)
+    backward.add_many(reversed(names))
+    for query in ("Mohd Asif", "Muhammad Asif", "Asif", "M. Asif"):
+        assert forward.search(query, k=5) == backward.search(query, k=5), query
+
+
+def test_the_exact_spelling_ranks_above_another_spelling_of_the_same_sounds() -> None:
+    index = NameIndex()
+    index.add_many([("other", "Mohammad Asif"), ("same", "Muhammad Asif"), ("near", "Muhammad Atif")])
+    results = index.search("Muhammad Asif")
+    assert [m.key for m in results] == ["same", "other", "near"]
+    assert results[0].score > results[1].score > results[2].score
+
+
 def _groups(path: Path) -> dict[str, tuple[str, list[str]]]:
     groups: dict[str, tuple[str, list[str]]] = {}
     with path.open(encoding="utf-8") as fh:
@@ -159,14 +184,15 @@ def _groups(path: Path) -> dict[str, tuple[str, list[str]]]:
 
 
 def _top10_recall(index_names: list[tuple[str, str]], queries: list[tuple[str, str]]) -> float:
-    """Plain Levenshtein ratio (rapidfuzz fuzz.ratio) recall@10, earlier-added first on ties."""
+    """Plain Levenshtein ratio (rapidfuzz fuzz.ratio) recall@10, ties by key checksum as in NameIndex."""
     scores = process.cdist(
         [q for _, q in queries],
         [n for _, n in index_names],
         scorer=fuzz.ratio,
         processor=utils.default_process,
     )
-    top10 = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    checksum = np.array([zlib.crc32(key.encode()) for key, _ in index_names])
+    top10 = [np.lexsort((checksum, -row))[:10] for row in scores]
     return float(
         np.mean(
             [gid in {index_names[j][0] for j in row} for (gid, _), row in zip(queries, top10, strict=True)]
@@ -177,10 +203,11 @@ def _top10_recall(index_names: list[tuple[str, str]], queries: list[tuple[str, s
 def test_recall_on_real_variants_is_well_above_levenshtein(shared_data: Path) -> None:
     """Every dev group, 25,000 distractors: the data README's protocol at half the size.
 
-    Both methods see the same index and queries, so the comparison does not
-    depend on the machine; the bounds sit well inside the measured figures
-    (ours 0.93 and 0.94 for Urdu script, Levenshtein 0.82; our misses are 0.41
-    of Levenshtein's).
+    The distractors are added first, so that a matcher which let the order of
+    adding break ties in the groups' favour would not pass.  Both methods see
+    the same index and queries and break exact ties alike (by key checksum),
+    so the comparison does not depend on the machine; the bounds sit inside
+    the measured figures (see the module constants).
     """
     names_dir = shared_data / "names"
     groups = _groups(names_dir / "name_variants_dev.csv")
@@ -189,18 +216,18 @@ def test_recall_on_real_variants_is_well_above_levenshtein(shared_data: Path) ->
     given = [p["spelling"] for p in parts if p["role"] == "given"]
     every = [p["spelling"] for p in parts]
     rng = random.Random(7)
-    indexed = [(gid, spellings[0]) for gid, (_, spellings) in groups.items()]
-    indexed += [
+    indexed = [
         (f"d{i}", " ".join([rng.choice(given), *(rng.choice(every) for _ in range(rng.randint(0, 2)))]))
         for i in range(25_000)
     ]
+    indexed += [(gid, spellings[0]) for gid, (_, spellings) in groups.items()]
     queries = [(gid, s) for gid, (_, spellings) in groups.items() for s in spellings[1:]]
     index = NameIndex()
     index.add_many(indexed)
     ours = sum(any(m.key == gid for m in index.search(q)) for gid, q in queries) / len(queries)
     baseline = _top10_recall(indexed, queries)
-    assert ours >= 0.88
-    assert 1.0 - ours <= 0.6 * (1.0 - baseline)
+    assert ours >= MIN_RECALL
+    assert 1.0 - ours <= MAX_MISS_SHARE * (1.0 - baseline)
     script = [(gid, urdu) for gid, (urdu, _) in groups.items()]
     script_ours = sum(any(m.key == gid for m in index.search(q)) for gid, q in script) / len(script)
-    assert script_ours >= 0.88
+    assert script_ours >= MIN_SCRIPT_RECALL

@@ -38,10 +38,11 @@ def test_different_names_are_not_spellings_of_each_other(a: str, b: str) -> None
     assert not same_name(a, b)
 
 
-def test_a_spelling_variant_scores_like_the_exact_spelling() -> None:
+def test_a_spelling_variant_scores_just_below_the_exact_spelling() -> None:
     index = NameIndex()
     index.add_many([("v", "Tariq Chaudhry"), ("x", "Tahir Chaudhry"), ("y", "Umar Farooq")])
     results = index.search("Tarek Chowdhury", k=3)
     assert results[0].key == "v"
-    assert results[0].score == 1.0
-    assert all(m.score < 1.0 for m in results[1:])
+    assert 0.95 <= results[0].score < 1.0
+    assert all(m.score < 0.95 for m in results[1:])
+    assert index.search("Tariq Chaudhry", k=1)[0].score == 1.0

@@ -238,3 +238,29 @@ def test_worker_processes_give_the_same_result_as_one_process(org: Session, tmp_
     two = import_register(org, path=path, mapping=mapping, dry_run=True, workers=2)
     assert (one.rows, one.accepted, one.rejected) == (two.rows, two.accepted, two.rejected) == (50, 42, 8)
     assert one.rejects == two.rejects
+
+
+def test_rows_keep_their_numbers_and_encodings_across_read_blocks(
+    org: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safecity.records.import_sources as sources
+
+    rng = random.Random(9)
+    rows = [_good_row(rng, n) for n in range(40)]
+    rows[17]["DOB"] = "31/02/1990"
+    rows[33]["CNIC"] = "4210-123"
+    path = tmp_path / "register.csv"
+    _write(path, rows, {0, 5, 6, 17, 39})  # written in Windows-1256: rows 2, 7, 8, 19 and 41
+    with_fallback = parse_mapping(MAPPING)
+    utf8_only = parse_mapping({**MAPPING, "encodings": ["utf-8"]})
+    whole = [import_register(org, path=path, mapping=m, dry_run=True) for m in (with_fallback, utf8_only)]
+    monkeypatch.setattr(sources, "_BLOCK", 97)  # lines straddle blocks
+    small = [import_register(org, path=path, mapping=m, dry_run=True) for m in (with_fallback, utf8_only)]
+    for result in whole + small:
+        assert result.rows == 40 and result.accepted + result.rejected == result.rows
+    assert [(r.row, r.field) for r in small[0].rejects] == [(19, "date_of_birth"), (35, "cnic")]
+    assert small[0].fallback_lines == 5
+    assert [(r.row, r.field) for r in small[1].rejects] == [
+        (2, "encoding"), (7, "encoding"), (8, "encoding"), (19, "encoding"), (35, "cnic"), (41, "encoding"),
+    ]  # fmt: skip
+    assert [w.rejects for w in whole] == [s.rejects for s in small]

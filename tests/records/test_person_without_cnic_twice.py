@@ -15,7 +15,12 @@ def _post(client: TestClient, headers: dict[str, str], **fields: object) -> tupl
 
 def test_the_same_person_without_a_cnic_twice_is_a_conflict_naming_the_name(client, login) -> None:  # type: ignore[no-untyped-def]
     name = f"Bashir Ahmed {random.randrange(10**6):06d}"
-    person = {"name_roman": name, "relation": "s/o", "relative_name_roman": "Nazir Ahmed", "approximate_age": 41}
+    person = {
+        "name_roman": name,
+        "relation": "s/o",
+        "relative_name_roman": "Nazir Ahmed",
+        "approximate_age": 41,
+    }
     first, _ = _post(client, login("bob"), **person)
     assert first == 201
     status, body = _post(client, login("bob"), **person)

@@ -124,3 +124,69 @@ async def test_fixes_published_to_mosquitto_reach_the_store_and_garbage_reaches_
     assert [p.lon for p in _positions(sessions, unit_id)] == [67.160]
     letters = _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}")
     assert [letter.raw for letter in letters] == ["not json at all"]
+
+
+KARACHI: service.Bbox = (66.6, 24.6, 67.8, 25.3)
+
+
+def test_a_fix_outside_the_jurisdiction_is_dead_lettered_with_the_reason_and_does_not_move_the_unit(
+    sessions: sessionmaker[Session],
+) -> None:
+    unit_id = _new_unit(sessions)
+    lahore = json.dumps({"lon": 74.35, "lat": 31.55, "at": "2026-11-23T07:00:09+00:00"}).encode()
+    messages = [
+        AvlMessage(f"safecity/avl/{unit_id}", _fix(67.150, 1)),
+        AvlMessage(f"safecity/avl/{unit_id}", lahore),
+    ]
+    result = store_avl_batch(sessions, messages, bbox=KARACHI)
+    assert (result.accepted, result.dead_lettered) == (1, 1)
+    assert [p.lon for p in _positions(sessions, unit_id)] == [67.150]
+    [letter] = _dead_letters(sessions, f"mqtt:safecity/avl/{unit_id}")
+    assert "longitude 74.35 is outside" in letter.error and letter.raw == lahore.decode()
+    with sessions() as session:
+        unit = service.units_by_id(session, [unit_id])[unit_id]
+        assert (unit.lon, unit.lat) == (67.150, 24.83)
+
+
+def test_only_the_newest_fix_of_a_batch_moves_the_unit_and_becomes_an_event(
+    sessions: sessionmaker[Session],
+) -> None:
+    unit_id = _new_unit(sessions)
+    messages = [AvlMessage(f"safecity/avl/{unit_id}", _fix(67.15 + s / 1000, s)) for s in (3, 1, 2)]
+    assert store_avl_batch(sessions, messages).accepted == 3
+    store_avl_batch(sessions, [AvlMessage(f"safecity/avl/{unit_id}", _fix(67.1, 0))])  # late
+    with sessions() as session:
+        unit = service.units_by_id(session, [unit_id])[unit_id]
+        moved = session.scalars(select(OutboxEvent).where(OutboxEvent.key == f"unit:{unit_id}")).all()
+    assert (unit.lon, unit.position_at and unit.position_at.second) == (67.153, 3)
+    assert [e.payload["lon"] for e in moved if e.type == "unit.position"] == [67.153]
+    assert len(_positions(sessions, unit_id)) == 4
+
+
+@pytest.mark.mqtt
+async def test_a_fix_outside_the_jurisdiction_sent_to_mosquitto_reaches_the_dead_letters(
+    sessions: sessionmaker[Session],
+) -> None:
+    url = os.environ.get("SAFECITY_TEST_MQTT_URL")
+    if not url:
+        pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
+    import aiomqtt
+
+    unit_id = _new_unit(sessions)
+    prefix = f"safecity-test/{uuid.uuid4().hex[:8]}/avl"
+    stop = asyncio.Event()
+    consumer = asyncio.create_task(run_avl_consumer(url, sessions, stop, prefix=prefix, bbox=KARACHI))
+    await asyncio.sleep(0.5)
+    host, _, port = url.removeprefix("mqtt://").partition(":")
+    outside = json.dumps({"lon": 67.2, "lat": 26.0, "at": "2026-11-23T07:00:07+00:00"}).encode()
+    async with aiomqtt.Client(host, int(port or 1883)) as client:
+        await client.publish(f"{prefix}/{unit_id}", outside, qos=1)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while loop.time() < deadline and not _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}"):
+        await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(consumer, timeout=10)
+    [letter] = _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}")
+    assert "latitude 26.0 is outside" in letter.error
+    assert _positions(sessions, unit_id) == []

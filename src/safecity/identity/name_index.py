@@ -9,7 +9,12 @@ Search runs in two stages so that it stays fast at a million persons:
 2. re-ranking — those candidates are scored exactly by aligning their parts
    with the query's (`alignment.align_scores`), with initials ("M. Asif"),
    reordered parts and missing titles handled there, and by a whole-string
-   comparison that catches names split or joined differently.
+   comparison that catches names split or joined differently;
+3. grading — a small share of the score is the similarity of the written
+   spellings (`spelling.SpellingStore`), so the exact spelling beats another
+   spelling of the same sounds, which beats a merely similar name, and
+   identical names are ordered by a checksum of their keys: results never
+   depend on the order in which names were added.
 
 One key may be added under several names (aliases); results hold each key
 once, with its best score.
@@ -18,6 +23,7 @@ once, with its best score.
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +35,7 @@ from rapidfuzz import fuzz, process
 from safecity.core.errors import InvalidInput
 from safecity.identity.alignment import AlignmentParams, align_scores
 from safecity.identity.phonetics import TITLES, QueryToken, query_tokens
+from safecity.identity.spelling import SpellingStore
 from safecity.identity.vocabulary import Vocabulary
 
 __all__ = ["Match", "NameIndex"]
@@ -61,6 +68,8 @@ class _Postings:
     first_letters: NDArray[np.str_]
     single_letter: NDArray[np.bool_]
     person_weight: F32
+    key_order: F32
+    """A checksum of each person's key scaled to [0, 1): breaks exact ties independently of adding order."""
 
 
 class NameIndex:
@@ -81,6 +90,7 @@ class NameIndex:
         whole_name_weight: float = 0.9,
         common_share: float = 0.005,
         same_spelling_similarity: float = 1.0,
+        spelling_weight: float = 0.1,
         alignment: AlignmentParams | None = None,
     ) -> None:
         self.candidates = candidates
@@ -90,7 +100,9 @@ class NameIndex:
         self.script_skeleton_weight = script_skeleton_weight
         self.whole_name_weight = whole_name_weight
         self.common_share = common_share
+        self.spelling_weight = spelling_weight
         self.alignment = alignment or AlignmentParams()
+        self._spelling = SpellingStore()
         self._vocab = Vocabulary(loose_similarity=same_spelling_similarity)
         self._keys: list[str] = []
         self._tokens = array("i")
@@ -108,6 +120,7 @@ class NameIndex:
         for token in tokens:
             self._tokens.append(self._vocab.intern(token.forms[0], from_script=token.from_script))
         self._offsets.append(len(self._tokens))
+        self._spelling.add(name)
         self._keys.append(key)
         self._built = None
         self._expansions.clear()
@@ -133,7 +146,13 @@ class NameIndex:
         if persons.size == 0:
             return []
         scores = self._rerank(query, weights, persons, built)
-        return self._top_keys(persons, scores, k)
+        tiebreak = built.key_order[persons]
+        if self.spelling_weight > 0:
+            # graded: the exact spelling beats another spelling of the same sounds, which beats a
+            # similar name; this, not the order of adding, decides between equal phonetic scores
+            spelt = self._spelling.similarity(name, persons)
+            scores = (1.0 - self.spelling_weight) * scores + self.spelling_weight * spelt
+        return self._top_keys(persons, scores, tiebreak, k)
 
     # -- parsing and building -------------------------------------------------
 
@@ -176,6 +195,9 @@ class NameIndex:
             first_letters=np.array([s[:1] for s in strings], dtype="<U1"),
             single_letter=single,
             person_weight=person_weight.astype(np.float32),
+            key_order=np.fromiter(
+                (zlib.crc32(key.encode()) / 2**32 for key in self._keys), dtype=np.float32, count=n
+            ),
         )
         return self._built
 
@@ -227,8 +249,11 @@ class NameIndex:
         keep = sims >= self.min_token_similarity
         ids, sims = ids[keep], sims[keep]
         if ids.size > self.token_expansions:
-            top = np.argpartition(-sims, self.token_expansions - 1)[: self.token_expansions]
-            ids, sims = ids[top], sims[top]
+            # equal similarities go by spelling, not by vocabulary id (the order names were added)
+            strings = self._vocab.strings
+            top = sorted(range(ids.size), key=lambda i: (-float(sims[i]), strings[int(ids[i])]))
+            keep_at = np.asarray(top[: self.token_expansions], dtype=np.int64)
+            ids, sims = ids[keep_at], sims[keep_at]
         return ids, sims
 
     def _query_weight(self, token: QueryToken, expansion: tuple[I64, F32], built: _Postings) -> float:
@@ -237,7 +262,7 @@ class NameIndex:
         ids, sims = expansion
         if ids.size == 0:
             return math.log1p(len(self._keys))
-        weight = float(built.idf[ids[int(np.argmax(sims))]])
+        weight = float(built.idf[ids[sims == sims.max()]].max())
         return weight * _TITLE_FACTOR if token.forms[0] in TITLES else weight
 
     def _candidate_persons(
@@ -249,8 +274,8 @@ class NameIndex:
     ) -> I32:
         """Best persons by a Dice-like bound: shared weight over both names' total weight.
 
-        Ties (many persons share a name) go to the earlier-added person, so
-        results are deterministic.
+        Ties (many persons share a name) go by a checksum of the key, so
+        results are deterministic and do not depend on the order of adding.
         """
         if all(ids.size == 0 for ids, _ in expansions):
             expansions = [self._initial_expansion(t, built) for t in query]
@@ -293,7 +318,7 @@ class NameIndex:
     def _approximate(acc: F32, persons: I32, query_weight: float, built: _Postings) -> NDArray[np.float64]:
         shared = acc[persons].astype(np.float64)
         total = query_weight + built.person_weight[persons].astype(np.float64)
-        return 2.0 * shared / np.maximum(total, 1e-6) - persons * 1e-12
+        return 2.0 * shared / np.maximum(total, 1e-6) - built.key_order[persons].astype(np.float64) * 1e-9
 
     def _initial_expansion(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
         ids = np.flatnonzero(built.first_letters == token.forms[0][:1]).astype(np.int64)
@@ -350,8 +375,9 @@ class NameIndex:
         ratios: F32 = np.asarray(process.cdist([joined], names, scorer=fuzz.ratio, dtype=np.float32)[0])
         return (ratios * (self.whole_name_weight / 100.0)).astype(np.float32)
 
-    def _top_keys(self, persons: I32, scores: F32, k: int) -> list[Match]:
-        order = np.lexsort((persons, -scores))
+    def _top_keys(self, persons: I32, scores: F32, tiebreak: F32, k: int) -> list[Match]:
+        # exact ties (identical names) go by a checksum of the key, not by the order of adding
+        order = np.lexsort((tiebreak, -np.round(scores, 6)))
         seen: set[str] = set()
         results: list[Match] = []
         for pos in order.tolist():

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from safecity.identity.transliteration import has_arabic_script, transliterate_variants
+from safecity.identity.transliteration import has_arabic_script, transliterate, transliterate_variants
 
 __all__ = [
     "TITLES",
@@ -37,6 +37,7 @@ __all__ = [
     "query_tokens",
     "shortened_forms",
     "skeleton",
+    "spelling_words",
 ]
 
 _VOWELS = frozenset("aeiou")
@@ -292,3 +293,18 @@ def query_tokens(text: str) -> list[QueryToken]:
 def index_tokens(text: str) -> list[str]:
     """Phonetic tokens stored for one indexed name (primary forms only)."""
     return [t.forms[0] for t in query_tokens(text)]
+
+
+@lru_cache(maxsize=65536)
+def _spelling_words(text: str) -> tuple[str, ...]:
+    words: list[str] = []
+    if has_arabic_script(text):
+        words.extend(transliterate(text).split())
+        text = re.sub(r"[^\sA-Za-z.'\-]", " ", text)
+    words.extend(word for word, _ in _raw_words(text))
+    return tuple(words)
+
+
+def spelling_words(text: str) -> list[str]:
+    """The words of a name as written (lower case, abbreviations expanded, Urdu transliterated)."""
+    return list(_spelling_words(text))

@@ -4,6 +4,12 @@ Each worker subscribes under its own group, so with NATS every worker sees
 every event and serves its own connections. A slow browser never blocks the
 bus: its queue is bounded and the oldest updates are dropped for it (a
 position superseded by a newer one is worthless), and it is told so.
+
+A viewer with a jurisdiction sees an event only if the organisation unit it
+names (``org_unit_id``, else the incident's ``station_id`` or ``district_id``)
+is in that jurisdiction. Incident, unit, corridor and call events are
+district business: one that names no organisation unit is withheld from
+district viewers (fail closed) rather than shown to every district.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from typing import Any
 
 from safecity.core.events import Event, EventBus
 
-__all__ = ["LIVE_PATTERNS", "LiveHub", "LiveMessage"]
+__all__ = ["DISTRICT_BOUND", "LIVE_PATTERNS", "LiveHub", "LiveMessage", "org_unit_of"]
 
 LIVE_PATTERNS = ("incident.*", "unit.*", "corridor.*", "anpr.*", "camera.*", "call.*")
+DISTRICT_BOUND = ("incident.", "unit.", "corridor.", "call.")
+_ORG_FIELDS = ("org_unit_id", "station_id", "district_id")
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,16 @@ class LiveMessage:
     type: str
     payload: dict[str, Any]
     org_unit_id: int | None
+    district_bound: bool = False  # without an org_unit_id, district viewers do not get it
+
+
+def org_unit_of(payload: dict[str, Any]) -> int | None:
+    """The organisation unit an event belongs to, by the first field of `_ORG_FIELDS` it has."""
+    for name in _ORG_FIELDS:
+        value = payload.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
 
 
 @dataclass
@@ -47,13 +65,15 @@ class LiveHub:
 
     async def on_event(self, event: Event) -> None:
         payload = dict(event.payload)
-        unit = payload.get("org_unit_id")
-        self.broadcast(LiveMessage(event.type, payload, unit if isinstance(unit, int) else None))
+        bound = event.type.startswith(DISTRICT_BOUND)
+        self.broadcast(LiveMessage(event.type, payload, org_unit_of(payload), bound))
 
     def broadcast(self, message: LiveMessage) -> None:
+        org = message.org_unit_id
         for client in self._clients.values():
-            outside = client.scope is not None and message.org_unit_id not in client.scope
-            if outside and message.org_unit_id is not None:
+            if client.scope is not None and (
+                org not in client.scope if org is not None else message.district_bound
+            ):
                 continue
             while True:
                 try:

@@ -23,6 +23,7 @@ from safecity.core.errors import InvalidInput, SafeCityError
 from safecity.core.http import DbSession, require
 from safecity.records import duplicates
 from safecity.records import service as records
+from safecity.records.duplicates_linkage import FIELDS
 from safecity.records.duplicates_models import DuplicateStatus
 from safecity.records.duplicates_schemas import CandidateOut, Decision, DecisionIn, ScanIn, UnmergeIn
 from safecity.records.schemas import PersonOut
@@ -52,7 +53,6 @@ class Row:
     """One line of the side-by-side comparison: a model field, both values, the model's evidence."""
 
     field: str
-    label: str
     a: str
     b: str
     agreement: str
@@ -86,28 +86,16 @@ def _values(person: PersonOut) -> dict[str, str]:
     }
 
 
-_LABELS = {
-    "name": "Name",
-    "father_name": "Father's or husband's name",
-    "cnic": "CNIC",
-    "date_of_birth": "Date of birth",
-    "birth_year": "Year of birth",
-    "district": "District",
-    "phone": "Phone",
-}
-
-
 def comparison(candidate: CandidateOut, a: PersonOut, b: PersonOut) -> list[Row]:
     """Both records field by field, in the model's order, each with its agreement and log2 weight."""
     evidence = {e.field: e for e in candidate.evidence}
     left, right = _values(a), _values(b)
     rows = []
-    for field, label in _LABELS.items():
+    for field in FIELDS:
         found = evidence.get(field)
         rows.append(
             Row(
                 field=field,
-                label=label,
                 a=left[field],
                 b=right[field],
                 agreement=found.agreement if found else "",

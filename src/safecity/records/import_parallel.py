@@ -18,6 +18,7 @@ from typing import Any
 
 from safecity.core.org import OrgKind
 from safecity.records.import_mapping import Mapping
+from safecity.records.import_persons import build_converter
 from safecity.records.import_rows import Converted, RowConverter, StoredForm
 from safecity.records.import_sources import RawRecord
 
@@ -32,7 +33,7 @@ ConverterSpec = tuple[Mapping, list[str], dict[str, tuple[int, OrgKind]], str, i
 
 def _build(spec: ConverterSpec) -> RowConverter:
     mapping, header, units, dialect, batch_id, now = spec
-    return RowConverter(mapping, header, units, StoredForm(dialect), batch_id=batch_id, now=now)
+    return build_converter(mapping, header, units, StoredForm(dialect), batch_id=batch_id, now=now)
 
 
 def _init_worker(spec: ConverterSpec) -> None:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -196,6 +198,19 @@ async def _read(client: aiomqtt.Client, queue: asyncio.Queue[AvlMessage]) -> Non
         await queue.put(AvlMessage(topic=str(message.topic), payload=bytes(raw)))
 
 
+_RECEIVE_MAXIMUM = 65535
+
+
+def _connect_properties() -> Properties:
+    """MQTT 5 *Receive Maximum*: how many unacknowledged QoS 1 fixes the broker may have in flight
+    to us. Under MQTT 3.1.1 Mosquitto allows 20 (``max_inflight_messages``) and queues only 100
+    more (``max_queued_messages``) before it *drops* messages, which a fleet of thousands overruns
+    whenever a batch is being written; with MQTT 5 the broker takes this window from the client."""
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    properties.ReceiveMaximum = _RECEIVE_MAXIMUM
+    return properties
+
+
 async def run_avl_consumer(
     mqtt_url: str,
     sessions: sessionmaker[Session],
@@ -218,7 +233,12 @@ async def run_avl_consumer(
     while not stop_event.is_set():
         try:
             async with aiomqtt.Client(
-                url.hostname, url.port or 1883, username=url.username, password=url.password
+                url.hostname,
+                url.port or 1883,
+                username=url.username,
+                password=url.password,
+                protocol=aiomqtt.ProtocolVersion.V5,
+                properties=_connect_properties(),
             ) as client:
                 await client.subscribe(f"{prefix}/+", qos=1)
                 reader = asyncio.create_task(_read(client, queue))

@@ -15,6 +15,7 @@ export const mins = (s) => (s == null ? "–" : `<bdi>${(s / 60).toFixed(1)} ${e
 export const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB", { timeZone: "Asia/Karachi", hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "–");
 export const OPEN = ["new", "dispatched", "en_route", "on_scene"];
 export const PRIO = { P1: "#d00000", P2: "#f77f00", P3: "#fcbf49", P4: "#6c757d" };
+export const CORRIDOR = "#ff7b00"; // emergency corridors: orange, unlike any unit status
 export const UNIT = { available: "#2a9d8f", dispatched: "#3a86ff", en_route: "#8338ec", on_scene: "#ff006e", returning: "#00b4d8", off_duty: "#adb5bd", out_of_service: "#495057" };
 
 export const api = {
@@ -34,6 +35,7 @@ export const api = {
   incident: (id) => api.json(`/api/incidents/${id}`),
   assignments: (id) => api.json(`/api/incidents/${id}/assignments`),
   units: () => api.json("/api/units"),
+  corridors: () => api.json("/api/corridors"),
   unit: (id) => api.json(`/api/units/${id}`),
   types: () => api.json("/api/incident-types"),
   responseTimes: () => api.json("/api/response-times"),

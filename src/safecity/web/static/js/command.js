@@ -2,7 +2,7 @@
 // call intake, recommendations, one-click dispatch and the incident life cycle.
 // Every user-visible word comes from #cc-text (translated server-side) through
 // command-core.js, so this file holds no English of its own.
-import { $, OPEN, PRIO, T, UNIT, act, agencyLabel, api, can, clock, esc, kindLabel, mins, root, showError, statusLabel, urdu } from "./command-core.js";
+import { $, CORRIDOR, OPEN, PRIO, T, UNIT, act, agencyLabel, api, can, clock, esc, kindLabel, mins, root, showError, statusLabel, urdu } from "./command-core.js";
 
 // -- map -------------------------------------------------------------------------------
 const bbox = root.dataset.bbox.split(",").map(Number);
@@ -26,10 +26,46 @@ const legend = L.control({ position: "bottomleft" });
 legend.onAdd = () => {
   const div = L.DomUtil.create("div", "legend");
   div.innerHTML = `<b>${esc(T.priority)}</b> ${Object.entries(PRIO).map(([p, c]) => `<i class="inc-pin" style="background:${c}"></i>${p}`).join(" ")}<br>
-    <b>${esc(T.unit_status)}</b> ${Object.entries(UNIT).slice(0, 5).map(([s, c]) => `<i class="dot" style="background:${c}"></i>${esc(statusLabel(s))}`).join(" ")}`;
+    <b>${esc(T.unit_status)}</b> ${Object.entries(UNIT).slice(0, 5).map(([s, c]) => `<i class="dot" style="background:${c}"></i>${esc(statusLabel(s))}`).join(" ")}<br>
+    <i class="corridor-key" style="border-color:${CORRIDOR}"></i>${esc(T.corridor)}`;
   return div;
 };
 legend.addTo(map);
+
+// -- emergency corridors: the junctions traffic police hold open for a unit on its way -----
+// Open requests come from /api/corridors (dispatchers and traffic officers; others see none);
+// a request closes when its unit arrives or is released, which the stream tells as a unit status.
+const corridors = new Map(); // id -> layer group
+let corridorsAllowed = true;
+function corridorTip(c, j) {
+  const who = units.get(c.unit_id)?.data.call_sign || `#${c.unit_id}`;
+  const streets = j.streets && j.streets.length ? ` · ${j.streets.map(esc).join(" / ")}` : "";
+  return `${esc(T.corridor)}: ${esc(who)}${streets} · ${esc(T.eta)} ${mins(j.eta_s)}`;
+}
+function drawCorridor(c) {
+  if (corridors.has(c.id) || !c.junctions?.length) return;
+  const group = L.featureGroup();
+  const points = c.junctions.map((j) => [j.lat, j.lon]);
+  if (points.length > 1) L.polyline(points, { renderer: unitRenderer, color: CORRIDOR, weight: 3, opacity: 0.8, dashArray: "6 4", interactive: false }).addTo(group);
+  for (const j of c.junctions) {
+    L.circleMarker([j.lat, j.lon], { renderer: unitRenderer, radius: 4, color: "#fff", weight: 1.5, fillColor: CORRIDOR, fillOpacity: 1 })
+      .bindTooltip(corridorTip(c, j)).addTo(group);
+  }
+  corridors.set(c.id, group.addTo(map));
+  group.eachLayer((l) => l.bringToBack()); // one canvas with the units (so both keep tooltips), drawn beneath them
+}
+function showCorridors(open) {
+  const ids = new Set(open.map((c) => c.id));
+  for (const [id, group] of corridors) if (!ids.has(id)) { map.removeLayer(group); corridors.delete(id); }
+  open.forEach(drawCorridor);
+  root.dataset.corridors = String(corridors.size);
+}
+async function loadCorridors() {
+  if (!corridorsAllowed) return;
+  try { showCorridors(await api.corridors()); } catch (err) { if (err.status === 403) corridorsAllowed = false; }
+}
+let corridorTimer = null;
+const loadCorridorsSoon = () => { clearTimeout(corridorTimer); corridorTimer = setTimeout(loadCorridors, 300); };
 
 // -- state: incidents, units, types ------------------------------------------------------
 const incidents = new Map();
@@ -339,6 +375,9 @@ function connectLive() {
     loadKpisSoon();
   };
   ["incident.created", "incident.status_changed", "unit.dispatched"].forEach((t) => es.addEventListener(t, incidentChanged));
+  // The list, not the event, is drawn: it holds only the open requests of this user's districts.
+  es.addEventListener("corridor.requested", (e) => { seen(e); loadCorridorsSoon(); });
+  ["unit.status_changed", "incident.status_changed"].forEach((t) => es.addEventListener(t, loadCorridorsSoon));
   return es;
 }
 
@@ -356,8 +395,9 @@ function connectLive() {
     if (can.intake) setupIntake();
   } catch (err) { showError(err); }
   loadKpis();
+  loadCorridors();
   const live = connectLive();
   map.invalidateSize();
-  window.safecity = { map, units, incidents, live, select };
+  window.safecity = { map, units, incidents, corridors, live, select };
   root.dataset.ready = "yes";
 })();
