@@ -26,6 +26,13 @@ from babel.messages.pofile import read_po, write_po
 Translation = str | tuple[str, ...]
 
 URDU: dict[str, Translation] = {
+    # person-search fields and police-verification statuses (web/labels.py)
+    "father_name": "والد کا نام",
+    "cnic": "شناختی کارڈ نمبر",
+    "requested": "درخواست موصول",
+    "approved": "منظور",
+    "refused": "نامنظور",
+    "revoked": "منسوخ",
     "admin": "منتظم",
     "supervisor": "نگران",
     "dispatcher": "ڈسپیچر",

@@ -41,6 +41,8 @@ class TrafficApi:
         self.client, self.login = client, login
         self._camera: dict[str, Any] | None = None
         self._seconds = 0
+        # A fixed origin: reports one second apart must stay distinct however slowly the test runs.
+        self._origin = datetime.now(UTC) - timedelta(hours=1)
 
     def camera(self, kind: str = "red_light", **extra: Any) -> dict[str, Any]:
         body = {
@@ -67,7 +69,7 @@ class TrafficApi:
         if self._camera is None:
             self._camera = self.camera()
         self._seconds += 1
-        at = datetime.now(UTC) - timedelta(hours=1, seconds=self._seconds)
+        at = self._origin - timedelta(seconds=self._seconds)
         body = {
             "kind": "red_light",
             "camera_id": self._camera["id"],

@@ -42,4 +42,13 @@ DYNAMIC_LABELS = (
     N_("Organisation"),
     N_("Users"),
     N_("Audit log"),
+    # person-search fields and police-verification statuses
+    N_("name"),
+    N_("father_name"),
+    N_("cnic"),
+    N_("phone"),
+    N_("requested"),
+    N_("approved"),
+    N_("refused"),
+    N_("revoked"),
 )
