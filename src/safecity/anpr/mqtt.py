@@ -14,9 +14,7 @@ import asyncio
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
-import aiomqtt
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +23,7 @@ from safecity.anpr.schemas import MAX_BATCH, ReadIn
 from safecity.core import events
 from safecity.core.db import session_scope
 from safecity.core.errors import SafeCityError
+from safecity.core.mqtt import consume, shared_topic
 
 __all__ = ["READS_TOPIC", "consume_reads", "handle_read_message"]
 
@@ -67,13 +66,6 @@ def handle_read_message(sessions: sessionmaker[Session], topic: str, payload: by
         return None
 
 
-def _client(url: str) -> aiomqtt.Client:
-    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-    return aiomqtt.Client(
-        parts.hostname or "127.0.0.1", parts.port or 1883, username=parts.username, password=parts.password
-    )
-
-
 async def consume_reads(
     sessions: sessionmaker[Session],
     *,
@@ -83,23 +75,11 @@ async def consume_reads(
     ready: asyncio.Event | None = None,
 ) -> None:
     """Run until cancelled: store each message's reads in a worker thread (OCR and SQL off the loop)."""
-    topic = f"$share/{shared_group}/{READS_TOPIC}" if shared_group else READS_TOPIC
-    while True:
-        try:
-            async with _client(url) as client:
-                await client.subscribe(topic, qos=1)
-                if ready is not None:
-                    ready.set()
-                async for message in client.messages:
-                    raw = (
-                        message.payload
-                        if isinstance(message.payload, bytes)
-                        else str(message.payload).encode()
-                    )
-                    try:
-                        await asyncio.to_thread(handle_read_message, sessions, message.topic.value, raw)
-                    except Exception:
-                        _log.exception("ANPR message on %s could not be stored", message.topic.value)
-        except aiomqtt.MqttError as exc:
-            _log.warning("ANPR reads: MQTT connection lost (%s); retrying in %.0fs", exc, reconnect_s)
-            await asyncio.sleep(reconnect_s)
+    await consume(
+        url,
+        shared_topic(READS_TOPIC, shared_group),
+        lambda topic, raw: handle_read_message(sessions, topic, raw),
+        label="ANPR reads",
+        reconnect_s=reconnect_s,
+        ready=ready,
+    )

@@ -12,9 +12,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime
-from urllib.parse import urlsplit
 
-import aiomqtt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +20,7 @@ from safecity.cameras import service
 from safecity.core import events
 from safecity.core.db import session_scope
 from safecity.core.errors import SafeCityError
+from safecity.core.mqtt import consume, mqtt_client, shared_topic
 
 __all__ = ["STATUS_TOPIC", "consume_heartbeats", "handle_status_message", "mqtt_client"]
 
@@ -33,18 +32,6 @@ class _StatusMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     at: AwareDatetime | None = None
-
-
-def mqtt_client(url: str, *, identifier: str | None = None) -> aiomqtt.Client:
-    """A client for ``mqtt://[user:password@]host[:port]``."""
-    parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-    return aiomqtt.Client(
-        parts.hostname or "127.0.0.1",
-        parts.port or 1883,
-        username=parts.username,
-        password=parts.password,
-        identifier=identifier,
-    )
 
 
 def _camera_ref(topic: str) -> str:
@@ -76,24 +63,12 @@ async def consume_heartbeats(
     reconnect_s: float = 5.0,
     ready: asyncio.Event | None = None,
 ) -> None:
-    """Run until cancelled: subscribe, record each heartbeat in a worker thread, reconnect on loss."""
-    topic = f"$share/{shared_group}/{STATUS_TOPIC}" if shared_group else STATUS_TOPIC
-    while True:
-        try:
-            async with mqtt_client(url) as client:
-                await client.subscribe(topic, qos=1)
-                if ready is not None:
-                    ready.set()
-                async for message in client.messages:
-                    raw = (
-                        message.payload
-                        if isinstance(message.payload, bytes)
-                        else str(message.payload).encode()
-                    )
-                    try:
-                        await asyncio.to_thread(handle_status_message, sessions, message.topic.value, raw)
-                    except Exception:
-                        _log.exception("heartbeat on %s could not be stored", message.topic.value)
-        except aiomqtt.MqttError as exc:
-            _log.warning("camera heartbeats: MQTT connection lost (%s); retrying in %.0fs", exc, reconnect_s)
-            await asyncio.sleep(reconnect_s)
+    """Run until cancelled: record each heartbeat (in a worker thread), reconnect on loss."""
+    await consume(
+        url,
+        shared_topic(STATUS_TOPIC, shared_group),
+        lambda topic, raw: handle_status_message(sessions, topic, raw),
+        label="camera heartbeats",
+        reconnect_s=reconnect_s,
+        ready=ready,
+    )
