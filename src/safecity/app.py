@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from safecity.core import events
 from safecity.core.config import Settings
 from safecity.core.db import make_engine, make_sessionmaker
 from safecity.core.http import install_edge
+from safecity.core.jobs import Job
 from safecity.live.hub import LiveHub
 from safecity.model_registry import load_all_models
 
@@ -28,7 +29,7 @@ _STATIC = Path(__file__).resolve().parent / "web" / "static"
 _log = logging.getLogger(__name__)
 
 # A long-running job of the app (a consumer, the demo city): runs until its stop event is set.
-Background = Callable[[asyncio.Event], Awaitable[None]]
+Background = Job
 
 
 def _routers() -> list[APIRouter]:

@@ -8,35 +8,15 @@ installation without camera feeds has no heartbeats to miss, and raising
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecity.cameras.config import CameraSettings
 from safecity.cameras.monitor import run_offline_checks
 from safecity.cameras.mqtt import consume_heartbeats
+from safecity.core.jobs import Job, until_stopped
 
-__all__ = ["Job", "camera_jobs", "until_stopped"]
-
-Job = Callable[[asyncio.Event], Awaitable[None]]
-
-
-async def until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> None:
-    """Run a run-until-cancelled coroutine until ``stop`` is set, then cancel it.
-
-    Should the work fail first, its exception propagates to the caller.
-    """
-    task = asyncio.create_task(work)
-    waiter = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for pending in (task, waiter):
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pending
+__all__ = ["camera_jobs"]
 
 
 def camera_jobs(
