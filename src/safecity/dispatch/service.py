@@ -164,6 +164,7 @@ def assign(
                 "eta_method": method,
                 "incident_lon": incident.lon,
                 "incident_lat": incident.lat,
+                "org_unit_id": incident.station_id,
             },
             key=f"unit:{unit.id}",
         )

@@ -26,7 +26,7 @@ from safecity.core.events import Event, EventBus
 __all__ = ["DISTRICT_BOUND", "LIVE_PATTERNS", "LiveHub", "LiveMessage", "org_unit_of"]
 
 LIVE_PATTERNS = ("incident.*", "unit.*", "corridor.*", "anpr.*", "camera.*", "call.*")
-DISTRICT_BOUND = ("incident.", "unit.", "corridor.", "call.")
+DISTRICT_BOUND = ("incident.", "unit.", "corridor.", "call.", "anpr.", "camera.")
 _ORG_FIELDS = ("org_unit_id", "station_id", "district_id")
 
 
