@@ -141,8 +141,11 @@ def _print_logins(secrets: dict[str, str | None]) -> None:
     from safecity.demo.seed import DEMO_USERS
 
     table = Table(title="Demo logins (synthetic demo data)")
-    for col in ("username", "password", "roles", "units", "two-factor"):
-        table.add_column(col)
+    # Logins must be copyable on any terminal width: never truncate them, fold the rest.
+    table.add_column("username", no_wrap=True, min_width=10)
+    table.add_column("password", no_wrap=True, min_width=19)
+    for col in ("roles", "units", "two-factor"):
+        table.add_column(col, overflow="fold")
     for login in DEMO_USERS:
         secret = secrets.get(login.username)
         table.add_row(
