@@ -24,9 +24,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(settings: Settings) -> Iterator[str]:
-    """Its own app instance, with the real lifespan (event bus, relay) running in the server's loop."""
+    """Its own app instance, with the real lifespan (event bus, relay) running in the server's loop.
+
+    Module-scoped on purpose: other test folders import this fixture, and with the in-process bus
+    every running app's relay competes for the same outbox rows (one worker per database is the
+    supported shape without NATS). A server left running by an earlier module would take the
+    events that a later module's live stream waits for.
+    """
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
