@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiomqtt
@@ -20,8 +21,8 @@ __all__ = ["consume", "mqtt_client", "shared_topic"]
 _log = logging.getLogger(__name__)
 
 
-def mqtt_client(url: str, *, identifier: str | None = None) -> aiomqtt.Client:
-    """A client for ``mqtt://[user:password@]host[:port]``."""
+def mqtt_client(url: str, *, identifier: str | None = None, **options: Any) -> aiomqtt.Client:
+    """A client for ``mqtt://[user:password@]host[:port]``; ``options`` go to ``aiomqtt.Client``."""
     parts = urlsplit(url if "://" in url else f"mqtt://{url}")
     return aiomqtt.Client(
         parts.hostname or "127.0.0.1",
@@ -29,6 +30,7 @@ def mqtt_client(url: str, *, identifier: str | None = None) -> aiomqtt.Client:
         username=parts.username,
         password=parts.password,
         identifier=identifier,
+        **options,
     )
 
 

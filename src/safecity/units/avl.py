@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from safecity.core import events
 from safecity.core.db import session_scope
 from safecity.core.errors import InvalidInput
+from safecity.core.mqtt import mqtt_client
 from safecity.units import service
 from safecity.units.schemas import PositionIn
 
@@ -232,13 +233,8 @@ async def run_avl_consumer(
     queue: asyncio.Queue[AvlMessage] = asyncio.Queue()
     while not stop_event.is_set():
         try:
-            async with aiomqtt.Client(
-                url.hostname,
-                url.port or 1883,
-                username=url.username,
-                password=url.password,
-                protocol=aiomqtt.ProtocolVersion.V5,
-                properties=_connect_properties(),
+            async with mqtt_client(
+                mqtt_url, protocol=aiomqtt.ProtocolVersion.V5, properties=_connect_properties()
             ) as client:
                 await client.subscribe(f"{prefix}/+", qos=1)
                 reader = asyncio.create_task(_read(client, queue))
