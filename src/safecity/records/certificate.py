@@ -2,8 +2,8 @@
 
 The QR code carries only the URL (an unguessable code), never personal
 data, so a photocopy or a photo of the certificate reveals nothing that the
-paper itself does not. The PDF uses the core Helvetica font, which covers
-Latin-1 only: names are printed in Roman letters (as on the CNIC).
+paper itself does not. Names recorded in Urdu script are printed in Urdu
+(core/pdf.py sets them in Noto Naskh Arabic); the rest is English, as on the CNIC.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import qrcode
-from fpdf import FPDF
 from PIL import Image
+
+from safecity.core.pdf import new_document, row, text_block
 
 __all__ = ["CertificateText", "qr_png", "render_certificate"]
 
@@ -43,24 +44,9 @@ def qr_png(value: str, *, box_size: int = 8) -> bytes:
     return buffer.getvalue()
 
 
-def _latin1(text: str) -> str:
-    """Core PDF fonts are Latin-1: anything else becomes '?', visibly, rather than failing."""
-    return text.encode("latin-1", errors="replace").decode("latin-1")
-
-
-def _row(pdf: FPDF, label: str, value: str) -> None:
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(48, 8, _latin1(label))
-    pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 8, _latin1(value), new_x="LMARGIN", new_y="NEXT")
-
-
 def render_certificate(text: CertificateText) -> bytes:
     """The certificate, one A4 page; returns the PDF bytes."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Police verification certificate {text.ref}")
-    pdf.set_author("safecity")
-    pdf.add_page()
+    pdf = new_document(f"Police verification certificate {text.ref}")
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 12, "Police Verification Certificate", new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("Helvetica", "", 11)
@@ -73,20 +59,20 @@ def render_certificate(text: CertificateText) -> bytes:
         )
         pdf.set_text_color(0, 0, 0)
     pdf.ln(6)
-    _row(pdf, "Reference", text.ref)
-    _row(pdf, "Name", text.full_name + (f" {text.relation_line}" if text.relation_line else ""))
-    _row(pdf, "Identity document", text.identity_line)
-    _row(pdf, "District", text.district)
-    _row(pdf, "Purpose", text.purpose)
-    _row(pdf, "Issued on", text.issued_on.isoformat())
-    _row(pdf, "Issued by", text.issued_by)
+    row(pdf, "Reference", text.ref)
+    row(pdf, "Name", text.full_name + (f" {text.relation_line}" if text.relation_line else ""))
+    row(pdf, "Identity document", text.identity_line)
+    row(pdf, "District", text.district)
+    row(pdf, "Purpose", text.purpose)
+    row(pdf, "Issued on", text.issued_on.isoformat())
+    row(pdf, "Issued by", text.issued_by)
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
     statement = (
         f"The records of {text.district} police were checked for the person named above. "
         "Nothing was found on record that prevents the issue of this certificate on the date of issue."
     )
-    pdf.multi_cell(0, 7, _latin1(statement), new_x="LMARGIN", new_y="NEXT")
+    text_block(pdf, statement)
     pdf.ln(6)
     top = pdf.get_y()
     # 8-bit grey, so the PDF holds it as Flate-compressed PNG scanlines that any reader decodes
@@ -102,6 +88,5 @@ def render_certificate(text: CertificateText) -> bytes:
         new_y="NEXT",
     )
     pdf.set_x(pdf.l_margin + 50)
-    pdf.set_font("Courier", "", 9)
-    pdf.multi_cell(0, 5, _latin1(text.verify_url), link=text.verify_url, new_x="LMARGIN", new_y="NEXT")
+    text_block(pdf, text.verify_url, height=5, size=9, family="Courier", link=text.verify_url)
     return bytes(pdf.output())

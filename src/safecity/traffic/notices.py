@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from safecity.core.errors import InvalidInput
+from safecity.core.pdf import new_document, row
 from safecity.traffic.models import Challan, SmsMessage, Vehicle, Violation
 
 __all__ = ["OutboxGateway", "SmsGateway", "gateway_named", "register_gateway", "render_notice", "sms_text"]
@@ -77,16 +77,9 @@ def sms_text(challan: Challan) -> str:
     )
 
 
-def _latin1(text: str) -> str:
-    """The core PDF fonts are Latin-1; anything else (e.g. Urdu) is shown as '?' rather than failing."""
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def render_notice(challan: Challan, vehicle: Vehicle, violation: Violation) -> bytes:
     """The printable e-challan notice sent to the registered owner."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"E-challan {challan.reference}")
-    pdf.add_page()
+    pdf = new_document(f"E-challan {challan.reference}")
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, "Traffic Police - E-Challan Notice", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
@@ -107,10 +100,7 @@ def render_notice(challan: Challan, vehicle: Vehicle, violation: Violation) -> b
             6, ("Measured speed", f"{violation.measured_kph:.0f} km/h (limit {violation.limit_kph:.0f})")
         )
     for label, value in rows:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(45, 8, _latin1(label))
-        pdf.set_font("Helvetica", "", 11)
-        pdf.multi_cell(0, 8, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        row(pdf, label, value, label_width=45)
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 9)
     pdf.multi_cell(

@@ -345,24 +345,15 @@ def _refresh_watchlist(
 ) -> None:
     outstanding = TrafficRepository(session).outstanding_count(vehicle.id)
     listed = outstanding >= settings.unpaid_watchlist_threshold
-    if listed:
+    if listed or vehicle.on_unpaid_watchlist:
+        # Clearing expires the entry now: it leaves every worker's watchlist and keeps the history.
         anpr.add_to_watchlist(
             session,
             list_name=UNPAID_LIST,
             plate=vehicle.plate,
             org_unit_id=org_unit_id,
-            reason=f"{outstanding} unpaid e-challans",
-            added_by=actor,
-        )
-    elif vehicle.on_unpaid_watchlist:
-        # Expiring the entry now takes it off every worker's watchlist and keeps the history.
-        anpr.add_to_watchlist(
-            session,
-            list_name=UNPAID_LIST,
-            plate=vehicle.plate,
-            org_unit_id=org_unit_id,
-            reason=f"cleared: {outstanding} unpaid e-challans",
-            expires_at=utcnow(),
+            reason=f"{'' if listed else 'cleared: '}{outstanding} unpaid e-challans",
+            expires_at=None if listed else utcnow(),
             added_by=actor,
         )
     vehicle.on_unpaid_watchlist = listed

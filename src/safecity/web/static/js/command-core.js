@@ -4,6 +4,8 @@ export const root = document.querySelector(".cc");
 export const T = JSON.parse(document.getElementById("cc-text").textContent);
 export const can = { dispatch: root.dataset.canDispatch === "yes", intake: root.dataset.canIntake === "yes", report: root.dataset.canReport === "yes" };
 export const urdu = root.dataset.lang === "ur";
+// "Then" points the way the text reads: right-to-left in Urdu.
+export const ARROW = document.documentElement.dir === "rtl" ? "←" : "→";
 export const $ = (sel, el = document) => el.querySelector(sel);
 export const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 // Catalogue ids double as message ids; untranslated (English) ones are made readable.

@@ -2,7 +2,7 @@
 // call intake, recommendations, one-click dispatch and the incident life cycle.
 // Every user-visible word comes from #cc-text (translated server-side) through
 // command-core.js, so this file holds no English of its own.
-import { $, CORRIDOR, OPEN, PRIO, T, UNIT, act, agencyLabel, api, can, clock, esc, kindLabel, mins, root, showError, statusLabel, urdu } from "./command-core.js";
+import { $, ARROW, CORRIDOR, OPEN, PRIO, T, UNIT, act, agencyLabel, api, can, clock, esc, kindLabel, mins, root, showError, statusLabel, urdu } from "./command-core.js";
 
 // -- map -------------------------------------------------------------------------------
 const bbox = root.dataset.bbox.split(",").map(Number);
@@ -181,7 +181,7 @@ function renderDetail() {
     return `<tr data-unit="${a.unit_id}"><td><b>${esc(u.call_sign)}</b><br><small>${esc(agencyLabel(a.agency))}</small></td>
       <td><span class="status s-${esc(u.status)}">${esc(statusLabel(u.status))}</span></td>
       <td><small>${esc(T.eta)} ${mins(a.eta_s)}</small></td>
-      <td>${next.map((s) => `<button type="button" class="small" data-unit="${a.unit_id}" data-to="${s}">→ ${esc(T["to_" + s])}</button>`).join(" ")}</td></tr>`;
+      <td>${next.map((s) => `<button type="button" class="small" data-unit="${a.unit_id}" data-to="${s}">${ARROW} ${esc(T["to_" + s])}</button>`).join(" ")}</td></tr>`;
   }).join("");
   const buttons = [];
   if (can.dispatch && open) buttons.push(`<button type="button" id="btn-recommend">${esc(T.recommend)}</button>`);
@@ -196,7 +196,7 @@ function renderDetail() {
       ${esc(T.received)} ${clock(inc.call_received_at)} · <span dir="ltr">${inc.lat.toFixed(5)}, ${inc.lon.toFixed(5)}</span></p>
     ${inc.description ? `<p>${esc(inc.description)}</p>` : ""}
     ${inc.calls.length ? `<p class="calls" id="detail-calls"><small class="muted">${esc(T.calls)} (${inc.calls.length}): ${inc.calls.map(esc).join(", ")}</small></p>` : ""}
-    <p class="times">${esc(T.call)} → ${esc(T.dispatched_at)}: <b>${mins(rt.call_to_dispatch_s)}</b> · ${esc(T.call)} → ${esc(T.on_scene_at)}:
+    <p class="times">${esc(T.call)} ${ARROW} ${esc(T.dispatched_at)}: <b>${mins(rt.call_to_dispatch_s)}</b> · ${esc(T.call)} ${ARROW} ${esc(T.on_scene_at)}:
       <b class="${late ? "over" : ""}">${mins(rt.call_to_scene_s)}</b> <small class="muted">(${esc(T.target)} 7 ${esc(T.min)})</small></p>
     <h3>${esc(T.assigned)}</h3>
     ${rows ? `<table class="assigned" id="assigned"><tbody>${rows}</tbody></table>` : `<p class="hint">${esc(T.no_units)}</p>`}
