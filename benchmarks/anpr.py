@@ -2,10 +2,12 @@
 
 Prints one JSON document on stdout (progress on stderr):
 
-* ``reads_per_s_per_core`` — `Watchlist.match` on one thread (CPU time of that
-  thread, so other load on the machine does not count; ``reads_per_s_wall`` is
-  the wall-clock figure) over a mix of
-  exact, look-alike, one-missing-character and unlisted reads, with
+* ``reads_per_s_per_core`` — `Watchlist.match_many` on batches of 1,000 reads (as
+  the ingest calls it) on one thread (CPU time of that thread, so other load on
+  the machine does not count; ``reads_per_s_wall`` is the wall-clock figure) over
+  a mix of exact, look-alike, one-missing-character and unlisted reads;
+  ``single_read_match_per_s_per_core`` is `Watchlist.match` one read at a time;
+  ``watchlist_edit_ms`` one add plus one remove on the built list; with
   ``baseline_exact_dict_per_s`` (a plain dict lookup of the compact text: fast
   but blind to OCR errors) and ``baseline_rapidfuzz_scan_per_s`` (the naive
   tolerant approach: a Levenshtein scan of the whole list), both measured here.
@@ -18,6 +20,9 @@ Prints one JSON document on stdout (progress on stderr):
 * ``ingest_reads_per_s`` — end-to-end ingest into SQLite (and PostgreSQL with
   ``--pg`` or SAFECITY_TEST_DATABASE_URL), from `benchmarks/anpr_ingest.py`,
   with the per-row ORM baseline measured in the same run.
+
+``--unique-reasons`` gives every listed plate its own reason text (as FIR numbers
+would), instead of one shared reason.
 
 Usage: ``python benchmarks/anpr.py [--plates 1000000] [--reads 200000] [--ocr 300] [--ingest 50000]``
 """
@@ -42,6 +47,7 @@ from safecity.anpr import Watchlist, read_plate
 from safecity.anpr.synthetic import synthetic_plates
 
 SERIES_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"
+BATCH = 1_000  # reads per match_many call: the ingest's batch size
 
 _LOOK_ALIKES = {"0": "OD", "O": "0", "D": "0", "Q": "0", "1": "IL", "I": "1", "L": "1", "8": "B", "B": "8"}
 _LOOK_ALIKES |= {"5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6"}
@@ -107,30 +113,51 @@ def make_reads(listed: list[str], count: int, rng: random.Random) -> tuple[list[
     return reads, truth
 
 
-def bench_watchlist(n_plates: int, n_reads: int) -> dict[str, Any]:
+def bench_watchlist(n_plates: int, n_reads: int, unique_reasons: bool = False) -> dict[str, Any]:
     rng = random.Random(20261123)
     log(f"generating {n_plates} plates")
     listed = make_plates(n_plates, rng)
     watchlist = Watchlist()
     started = time.perf_counter()
-    watchlist.add_many((plate, "stolen") for plate in listed)
+    if unique_reasons:
+        watchlist.add_many((plate, "stolen", f"FIR {i}/2026") for i, plate in enumerate(listed))
+    else:
+        watchlist.add_many((plate, "stolen") for plate in listed)
     build_s = time.perf_counter() - started
     log(f"built in {build_s:.1f}s")
     reads, truth = make_reads(listed, n_reads, rng)
+    started = time.perf_counter()
+    watchlist.add("ZZZ-9999", "stolen")
+    watchlist.remove("ZZZ-9999", "stolen")
+    edit_ms = (time.perf_counter() - started) * 1000
 
     # The service runs a full collection after each reload (see `safecity.anpr.service`);
     # the benchmark also freezes its own million-item lists of plates and reads out of
     # the collector, so that what is timed is matching, not the harness's bookkeeping.
     gc.collect()
     gc.freeze()
-    match = watchlist.match
-    for read in reads[:10_000]:  # warm the caches the same way for every measurement
-        match(read)
-    started, cpu_started = time.perf_counter(), time.thread_time()
-    results = [match(read) for read in reads]
-    match_s, match_cpu_s = time.perf_counter() - started, time.thread_time() - cpu_started
+    watchlist.match_many(reads[:10_000])  # warm the caches the same way for every measurement
+    found = false_alarms = 0
+    match_s = match_cpu_s = 0.0
+    for start in range(0, len(reads), BATCH):  # tallied per batch and dropped, as the ingest does
+        batch = reads[start : start + BATCH]
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        hits_of = watchlist.match_many(batch)
+        match_s += time.perf_counter() - started
+        match_cpu_s += time.thread_time() - cpu_started
+        for hits, t in zip(hits_of, truth[start : start + BATCH], strict=True):
+            if t is None:
+                false_alarms += bool(hits)
+            else:
+                found += any(h.plate == t for h in hits)
 
-    found = sum(1 for hits, t in zip(results, truth, strict=True) if t and any(h.plate == t for h in hits))
+    match = watchlist.match
+    some = reads[: len(reads) // 4]
+    cpu_started = time.thread_time()
+    singles = [match(read) for read in some]
+    single_per_s = len(some) / (time.thread_time() - cpu_started)
+    assert singles == watchlist.match_many(some), "match and match_many disagree"
+    del singles
     every = watchlist.match_many(reads, exhaustive=True)
     found_exhaustive = sum(
         1 for hits, t in zip(every, truth, strict=True) if t and any(h.plate == t for h in hits)
@@ -138,7 +165,6 @@ def bench_watchlist(n_plates: int, n_reads: int) -> dict[str, Any]:
     del every
     gc.unfreeze()
     expected = sum(1 for t in truth if t)
-    false_alarms = sum(1 for hits, t in zip(results, truth, strict=True) if t is None and hits)
     unlisted = len(truth) - expected
 
     exact = {plate.replace("-", ""): plate for plate in listed}
@@ -160,9 +186,13 @@ def bench_watchlist(n_plates: int, n_reads: int) -> dict[str, Any]:
     return {
         "watchlist": n_plates,
         "watchlist_build_s": round(build_s, 2),
+        "watchlist_edit_ms": round(edit_ms, 2),
+        "watchlist_unique_reasons": unique_reasons,
         "reads": len(reads),
+        "batch": BATCH,
         "reads_per_s_per_core": round(reads_per_s),
         "reads_per_s_wall": round(len(reads) / match_s),
+        "single_read_match_per_s_per_core": round(single_per_s),
         "recall_listed": round(found / expected, 4),
         "recall_listed_exhaustive": round(found_exhaustive / expected, 4),
         "unlisted_reads_with_hits": round(false_alarms / max(1, unlisted), 4),
@@ -239,9 +269,10 @@ def main() -> None:
     parser.add_argument("--ocr", type=int, default=300)
     parser.add_argument("--ingest", type=int, default=50_000, help="reads for the ingest figure (0: skip)")
     parser.add_argument("--pg", default=os.environ.get("SAFECITY_TEST_DATABASE_URL"))
+    parser.add_argument("--unique-reasons", action="store_true")
     args = parser.parse_args()
     result: dict[str, Any] = {}
-    result |= bench_watchlist(args.plates, args.reads)
+    result |= bench_watchlist(args.plates, args.reads, args.unique_reasons)
     log("watchlist done; OCR")
     result |= bench_ocr(args.ocr)
     if args.ingest:

@@ -159,3 +159,48 @@ def test_add_many_names_the_bad_row_and_adds_nothing() -> None:
         wl.add_many([("LEA-1", "stolen"), ("####", "stolen")])
     assert "row 2" in caught.value.detail
     assert len(wl) == 0
+
+
+def _neighbourly_list(build_in_bulk: bool) -> Watchlist:
+    """Plates one edit apart from each other, so reads find several plates and shared keys."""
+    plates = [f"LE{s}-{n}" for s in "ABC" for n in (12, 123, 1234, 1235, 124, 2123)]
+    plates += ["IEA-1234", "LEB-07-1234", "A-1", "AB-1", "ICT-88", "ICT-8"]
+    plates += [f"KH{s}-{n}" for s in "DEFHJKMNPRTVWXY" for n in range(100, 120)]  # enough for bulk indexing
+    wl = Watchlist()
+    rows = [(p, "stolen") for p in plates] + [("LEA-123", "wanted", "armed"), ("ICT-88", "other")]
+    if build_in_bulk:
+        wl.add_many(rows)
+    else:
+        for row in rows:
+            wl.add(*row)
+    wl.remove("LEB-124")
+    wl.remove("LEC-12", "stolen")
+    return wl
+
+
+READS = [
+    "LEA-123", "LEA-1Z3", "LEA-13", "LEA1234", "LEA-12345", "XLEA-123", "LEB-12", "LEB-124", "LEC-12",
+    "LEB071234", "LEB-07-234", "A-1", "A1", "AB", "ICT-8B", "ICT-888", "lea 2123", "KHD-1O5", "KHD-15",
+    "", "---", "#?!", "LE\u00e9-123", "1234567890", "ABCDEFGHIJKL", "A\x00-1", "IEA-I234", "EA-1234",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("exhaustive", [False, True])
+def test_a_batch_is_matched_as_one_read_at_a_time_would_be(exhaustive: bool) -> None:
+    wl = _neighbourly_list(build_in_bulk=True)
+    reads = [r for r in READS if "\x00" not in r and r.isascii()] * 3
+    one_by_one = [wl.match(r, exhaustive=exhaustive) for r in reads]
+    assert any(len(hits) > 1 for hits in one_by_one)  # the case the batch path must order
+    assert wl.match_many(reads, exhaustive=exhaustive) == one_by_one
+    assert wl.match_many(READS * 3, exhaustive=exhaustive) == [
+        wl.match(r, exhaustive=exhaustive) for r in READS * 3
+    ]
+
+
+def test_a_list_built_in_bulk_matches_as_one_built_plate_by_plate() -> None:
+    bulk, single = _neighbourly_list(build_in_bulk=True), _neighbourly_list(build_in_bulk=False)
+    assert len(bulk) == len(single)
+    for exhaustive in (False, True):
+        assert [bulk.match(r, exhaustive=exhaustive) for r in READS] == [
+            single.match(r, exhaustive=exhaustive) for r in READS
+        ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from safecity.identity import NameIndex
-from safecity.identity.phonetics import loose_forms, phonetic, shortened_forms
+from safecity.identity.phonetics import loose_forms, phonetic, query_tokens, shortened_forms
 
 
 def same_name(a: str, b: str) -> bool:
@@ -46,3 +46,44 @@ def test_a_spelling_variant_scores_just_below_the_exact_spelling() -> None:
     assert 0.95 <= results[0].score < 1.0
     assert all(m.score < 0.95 for m in results[1:])
     assert index.search("Tariq Chaudhry", k=1)[0].score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "titles"),
+    [
+        ("Hafiz Abdul Salam", [True, False, False]),
+        ("Abdul Hafiz", [False, False]),
+        ("Hafiz", [False]),
+        ("Hafiz Uddin", [False, False]),
+        ("Mukhtaran Bibi", [False, True]),
+    ],
+)
+def test_a_title_word_is_a_title_only_where_it_stands_as_one(name: str, titles: list[bool]) -> None:
+    assert [t.title for t in query_tokens(name)] == titles
+
+
+def test_a_name_that_is_also_a_title_word_counts_in_full() -> None:
+    """Hafiz in Abdul Hafiz is the name: a person sharing only Abdul / only Hafez is far behind."""
+    others = ["Salam", "Karim", "Rauf", "Majeed", "Qadir", "Ghaffar", "Wahid", "Latif"]
+    index = NameIndex()
+    index.add_many(
+        [("hafeez", "Abdul Hafeez"), ("hafiz", "Hafiz"), ("abid", "Abid"), ("both", "Hafez Hafiz")]
+        + [(f"a{i}", f"Abdul {n}") for i, n in enumerate(others)]
+        + [(f"t{i}", f"Hafiz {n}") for i, n in enumerate(others)]
+    )
+    scores = {m.key: m.score for m in index.search("Abdul Hafiz", k=20)}
+    assert max(scores, key=scores.__getitem__) == "hafeez"
+    assert scores["hafeez"] - scores.get("abid", 0.0) >= 0.1
+    scores = {m.key: m.score for m in index.search("Hafez", k=20)}
+    assert max(scores, key=scores.__getitem__) == "hafiz"
+    assert scores["hafiz"] - scores.get("both", 0.0) >= 0.05
+
+
+@pytest.mark.parametrize(
+    ("query", "right", "other"), [("Ameen", "Amin", "Ameena"), ("Hameeda", "Hamida", "Hameed")]
+)
+def test_a_final_vowel_separates_names(query: str, right: str, other: str) -> None:
+    """Urdu writes a final vowel, so Amin / Amina differ more than Ameen / Amin."""
+    index = NameIndex()
+    index.add_many([("right", right), ("other", other)])
+    assert [m.key for m in index.search(query, k=2)] == ["right", "other"]

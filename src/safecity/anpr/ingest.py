@@ -196,8 +196,10 @@ def _record_hits(
         return []
     now = utcnow()
     matched: list[tuple[ReadKey, WatchlistHit, ListedEntry]] = []
-    for key, row in new_rows.items():
-        for match in watchlist.match(row["plate_key"]):
+    keys = list(new_rows)
+    every = watchlist.match_many([new_rows[key]["plate_key"] for key in keys])
+    for key, matches in zip(keys, every, strict=True):
+        for match in matches:
             entry = listed.get((match.plate, match.list_name))
             if entry is not None and (entry.expires_at is None or entry.expires_at > now):
                 matched.append((key, match, entry))

@@ -23,6 +23,7 @@ __all__ = [
     "HitStatus",
     "ListPolicy",
     "Verdict",
+    "WatchlistChange",
     "WatchlistEntry",
     "WatchlistList",
     "WatchlistState",
@@ -97,16 +98,33 @@ class WatchlistEntry(Base):
 
 
 class WatchlistState(Base):
-    """One row whose token changes with every watchlist change, so each worker knows to reload.
+    """One row whose token changes with every watchlist change, so each worker knows to catch up.
 
-    A random token, not a counter: a rolled-back change must not reuse a version number.
+    ``version`` counts changes: every change updates this row, so writers queue on its
+    lock and versions become visible in order, and a worker fetches only the changes
+    after its own. ``token`` is random, because a rolled-back change does reuse a
+    version: a worker that saw it (in that same transaction) finds the token of its
+    version changed and reloads everything.
     """
 
     __tablename__ = "anpr_watchlist_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WatchlistChange(Base):
+    """A plate whose entry on a list changed at ``version`` (no plate: the whole list changed)."""
+
+    __tablename__ = "anpr_watchlist_changes"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
+    token: Mapped[str] = mapped_column(String(32))
+    list_name: Mapped[str] = mapped_column(String(60))
+    plate: Mapped[str | None] = mapped_column(String(16))
 
 
 class AnprHit(Base):

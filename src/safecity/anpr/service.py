@@ -1,4 +1,7 @@
-"""ANPR rules: watchlists (and each worker's in-memory copy), hits and feedback, read search.
+"""ANPR rules: watchlists, hits and feedback, read search.
+
+Each worker's in-memory copy of the watchlists lives in `watchlist_sync`; every
+change made here is logged there (``touch_watchlists``) in the same transaction.
 
 Every search of reads is personal data and needs a purpose, which the audit
 log keeps with what was asked for and how much came back.
@@ -7,10 +10,7 @@ log keeps with what was asked for and how much came back.
 from __future__ import annotations
 
 import contextlib
-import gc
-import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from safecity.anpr.models import (
 )
 from safecity.anpr.plates import InvalidPlate, normalise_plate
 from safecity.anpr.repository import AnprRepository
-from safecity.anpr.watchlist import Watchlist
+from safecity.anpr.watchlist_sync import ListedEntry, watchlist_for
 from safecity.core import audit, events
 from safecity.core.auth import Role, User, scope_ids
 from safecity.core.db import utcnow
@@ -93,60 +93,6 @@ def _audit(
     )
 
 
-# --- the in-memory watchlist each worker matches against --------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ListedEntry:
-    entry_id: int
-    policy: ListPolicy
-    expires_at: datetime | None
-
-
-class _WatchlistCache:
-    """A worker's `Watchlist`, rebuilt when the database's watchlist token changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._loaded = False
-        self._state: tuple[Watchlist, Mapping[tuple[str, str], ListedEntry]] = (Watchlist(), {})
-
-    def current(self, session: Session) -> tuple[Watchlist, Mapping[tuple[str, str], ListedEntry]]:
-        repo = AnprRepository(session)
-        token = repo.watchlist_token()
-        if self._loaded and token == self._token:
-            return self._state
-        with self._lock:
-            if not (self._loaded and token == self._token):
-                watchlist = Watchlist()
-                listed: dict[tuple[str, str], ListedEntry] = {}
-                rows = repo.active_entries(utcnow())
-                watchlist.add_many((plate, name, reason) for _, plate, name, reason, _, _ in rows)
-                for entry_id, plate, name, _, policy, expires_at in rows:
-                    listed[(plate, name)] = ListedEntry(entry_id, ListPolicy(policy), expires_at)
-                del rows
-                # One full collection now untracks the new index's millions of containers
-                # (dicts and tuples of plain values), or the next few automatic full
-                # collections would each walk them: measured at a million plates, that
-                # cost more than half of all matching time in the minutes after a reload.
-                gc.collect()
-                self._state, self._token, self._loaded = (watchlist, listed), token, True
-        return self._state
-
-
-_caches: dict[str, _WatchlistCache] = {}
-_caches_lock = threading.Lock()
-
-
-def watchlist_for(session: Session) -> tuple[Watchlist, Mapping[tuple[str, str], ListedEntry]]:
-    """This worker's current watchlist for the session's database (reloaded after any change)."""
-    key = str(session.get_bind().engine.url)
-    with _caches_lock:
-        cache = _caches.setdefault(key, _WatchlistCache())
-    return cache.current(session)
-
-
 # --- watchlist management ---------------------------------------------------------------
 
 
@@ -172,7 +118,7 @@ def put_list(
     wl.policy, wl.description = policy, description
     session.add(wl)
     session.flush()
-    AnprRepository(session).touch_watchlists()
+    AnprRepository(session).touch_watchlists(name, None)  # the policy applies to every entry
     _audit(
         session,
         actor,
@@ -213,7 +159,7 @@ def add_to_watchlist(
     entry.added_by_id = added_by.id if added_by else None
     session.add(entry)
     session.flush()
-    repo.touch_watchlists()
+    repo.touch_watchlists(list_name, canonical)
     details = {"list": list_name, "plate": canonical, "reason": reason[:300]}
     _audit(session, added_by, "anpr.watchlist.add", "anpr_watchlist_entry", entry.id, details=details)
     return entry
@@ -236,7 +182,7 @@ def remove_from_watchlist(session: Session, *, list_name: str, plate: str, actor
     entry_id = entry.id
     session.delete(entry)
     session.flush()
-    repo.touch_watchlists()
+    repo.touch_watchlists(list_name, canonical)
     details = {"list": list_name, "plate": canonical}
     _audit(session, actor, "anpr.watchlist.remove", "anpr_watchlist_entry", entry_id, details=details)
     return True
@@ -281,9 +227,11 @@ def remove_entry(session: Session, *, entry_id: int, actor: User) -> None:
     if entry is None or entry.org_unit_id not in scope_ids(session, actor):
         raise NotFound(f"no watchlist entry {entry_id}", field="entry_id")
     details = {"plate": entry.plate, "watchlist_id": entry.watchlist_id}
+    wl = repo.get_list(entry.watchlist_id)
     session.delete(entry)
     session.flush()
-    repo.touch_watchlists()
+    if wl is not None:
+        repo.touch_watchlists(wl.name, str(details["plate"]))
     _audit(session, actor, "anpr.watchlist.remove", "anpr_watchlist_entry", entry_id, details=details)
 
 

@@ -3,9 +3,10 @@
 A camera read rarely differs from the truth by an arbitrary edit: it swaps
 look-alike glyphs (0/O/D/Q, 1/I/L, 8/B, 5/S, 2/Z, 6/G) or loses or gains one
 character at a plate's edge or a worn bolt. So every listed plate is filed
-under a *confusion-class key* (each look-alike group collapsed to one symbol)
-and under each one-character deletion of that key (the symmetric-delete idea).
-Looking a read up is a handful of dictionary probes, whatever the list size:
+under its *confusion-class key* (each look-alike group collapsed to one symbol,
+packed into an integer, see `plate_keys`) and under each one-character deletion
+of that key (the symmetric-delete idea). Looking a read up is a handful of
+probes, whatever the list size:
 
 1. the read's key in the class index — an exact or look-alike read;
 2. the read's key in the deletion index — the read lost a character;
@@ -16,8 +17,14 @@ By default only the closest tier that has any hit is returned (1, else 2, else
 its one-edit neighbours are noise for an operator, and OCR loses characters
 far more often than it invents them. ``exhaustive=True`` returns all tiers.
 
-Memory is roughly ten keys per plate: about 1.1 GB for a million plates.
-Building is single-threaded; share a built list between threads read-only.
+`match_many` probes a whole batch with numpy (`keytable`) and applies the tier
+rules to all its reads at once; only building the hits is Python work per read.
+Each probe, and each hit, is a cache miss or two in a large list: on a shared
+machine those misses, not the arithmetic, are what matching costs.
+Adding or removing a plate touches only its own keys (milliseconds at any
+size). A million plates, each with its own reason, take about 1 GB (the numpy
+index about 200 MB of it). One writer at a time; readers may match while it
+writes (see `keytable`).
 """
 
 from __future__ import annotations
@@ -25,8 +32,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+import numpy as np
+import numpy.typing as npt
+
 from safecity.core.errors import InvalidInput
 
+from . import plate_keys as pk
+from .keytable import NONE, KeyTable, SharedPostings
 from .plates import normalise_plate
 
 __all__ = ["Watchlist", "WatchlistHit"]
@@ -36,26 +48,17 @@ SCORE_PER_CONFUSION = 0.05
 SCORE_FLOOR_CONFUSED = 0.8
 SCORE_MISSING = 0.75
 SCORE_EXTRA = 0.7
-
-_LOOK_ALIKES = (b"0ODQ", b"1IL", b"8B", b"5S", b"2Z", b"6G")
-_SEPARATORS = b" -._/:|\t\n\r"
-_LOWER = b"abcdefghijklmnopqrstuvwxyz"
-# Keys are ASCII bytes: bytes.translate is a C table walk, several times faster
-# than str.translate's per-character dict lookups, and matching is all lookups.
-_COMPACT = bytes.maketrans(_LOWER, _LOWER.upper())
-_CLASS = bytes.maketrans(
-    _LOWER + b"".join(g[1:] for g in _LOOK_ALIKES) + b"".join(g[1:].lower() for g in _LOOK_ALIKES),
-    _LOWER.upper()
-    + b"".join(g[:1] * (len(g) - 1) for g in _LOOK_ALIKES)
-    + b"".join(g[:1] * (len(g) - 1) for g in _LOOK_ALIKES),
-)
-
-# A key's plates: a bare int for the common single plate, else a tuple. Neither is
-# tracked by the garbage collector, so a million-plate index adds nothing to the
-# collector's full passes (lists here made each pass walk millions of objects).
-_Postings = dict[bytes, int | tuple[int, ...]]
-# Hits are built per read: tuple.__new__ skips NamedTuple's Python-level __new__.
-_new = tuple.__new__
+# A candidate's code: SAME (same length; the score depends on the confusions), MISSING or
+# EXTRA; _SCORED[code] is its score and kind (SAME + c for c look-alike swaps).
+SAME, MISSING, EXTRA = 0, 16, 17
+_SCORED = [
+    (SCORE_EXACT, "exact"),
+    *((max(SCORE_FLOOR_CONFUSED, SCORE_EXACT - SCORE_PER_CONFUSION * c), "confusable") for c in range(1, 16)),
+    (SCORE_MISSING, "missing"),
+    (SCORE_EXTRA, "extra"),
+]
+_BATCH_MIN = 16  # below this, numpy's per-call overhead costs more than it saves
+_BULK_MIN = 256
 
 
 class WatchlistHit(NamedTuple):
@@ -68,37 +71,58 @@ class WatchlistHit(NamedTuple):
     kind: str = "exact"
 
 
-def _post(index: _Postings, key: bytes, pid: int) -> None:
-    current = index.get(key)
-    if current is None:
-        index[key] = pid
-    elif isinstance(current, int):
-        if current != pid:
-            index[key] = (current, pid)
-    elif pid not in current:
-        index[key] = (*current, pid)
+# Hits are built per read: tuple.__new__ skips NamedTuple's Python-level __new__.
+_new = tuple.__new__
+I64 = npt.NDArray[np.int64]
+Entries = tuple[tuple[str, str], ...]  # a plate's (list name, reason) pairs
+# group: index of the plate's entries in Watchlist._groups (0: on no list); chars: its
+# compact text; plate: its canonical text (at most 11 characters, LEB-07-1234), 16 bytes so
+# that it reads as two big-endian integers that sort as the text does.
+# Sort rank of each code's score (0 best): codes 4-15 all score the floor, so they tie.
+_RANK = np.unique([-score for score, _ in _SCORED], return_inverse=True)[1].astype(np.int64)
+_RECORD = np.dtype([("group", "<i4"), ("chars", "u1", (pk.WIDTH,)), ("plate", "S16"), ("pad", "u1", (2,))])
+
+
+def _order(hit: WatchlistHit) -> tuple[float, str, str]:
+    return -hit.score, hit.plate, hit.list_name
 
 
 class Watchlist:
     """Named lists of plates (``stolen``, ``wanted``, …) matched tolerantly against reads."""
 
+    _rows: npt.NDArray[np.void]
+
     def __init__(self) -> None:
         self._plates: list[str] = []
         self._compact: list[bytes] = []  # canonical without hyphens, to tell exact from look-alike
-        self._entries: list[tuple[tuple[str, str], ...]] = []
         self._ids: dict[str, int] = {}
-        self._by_class: _Postings = {}
-        self._by_deletion: _Postings = {}
+        # A plate's entries are interned: many plates share one (list, reason) set, and a
+        # batch then gathers small group numbers instead of chasing a tuple per plate.
+        self._groups: list[Entries] = [()]
+        self._group_ids: dict[Entries, int] = {(): 0}
+        self._live = 0
+        self._resize(1024)
+        self._by_class = KeyTable(filtered=True)
+        self._by_deletion = KeyTable()
+        self._shared = SharedPostings()  # plates of a key held by several (value -2 - index)
+
+    def _resize(self, capacity: int) -> None:
+        """One 32-byte record per plate, what a batch gathers: a hit costs one cache miss, not three."""
+        rows = np.zeros(capacity, dtype=_RECORD)
+        if hasattr(self, "_rows"):
+            rows[: self._rows.size] = self._rows
+        self._rows = rows
+        self._group_view = rows["group"].data  # fast scalar reads and writes
 
     def __len__(self) -> int:
         """Number of plates on at least one list."""
-        return sum(1 for entries in self._entries if entries)
+        return self._live
 
     def __contains__(self, plate: object) -> bool:
         if not isinstance(plate, str):
             return False
         pid = self._ids.get(normalise_plate(plate))
-        return pid is not None and bool(self._entries[pid])
+        return pid is not None and self._group_view[pid] != 0
 
     def add(self, plate: str, list_name: str, reason: str = "") -> str:
         """List ``plate`` (any spelling) on ``list_name``; returns its canonical form.
@@ -107,7 +131,9 @@ class Watchlist:
         """
         _check_list_name(list_name)
         canonical = normalise_plate(plate)
-        self._add_canonical(canonical, list_name, reason)
+        pid = self._add_canonical(canonical, list_name, reason)
+        if pid is not None:
+            self._index_one(pid)
         return canonical
 
     def add_many(self, items: Iterable[Sequence[str]]) -> int:
@@ -124,112 +150,224 @@ class Watchlist:
                 rows.append((normalise_plate(item[0]), item[1], item[2] if len(item) == 3 else ""))
             except InvalidInput as exc:
                 raise InvalidInput(f"row {row_number}: {exc.detail}", field=exc.field or "items") from exc
-        for canonical, list_name, reason in rows:
-            self._add_canonical(canonical, list_name, reason)
+        fresh = [pid for row in rows if (pid := self._add_canonical(*row)) is not None]
+        if len(fresh) < _BULK_MIN:
+            for pid in fresh:
+                self._index_one(pid)
+        else:
+            self._index_many(fresh)
         return len(rows)
 
     def remove(self, plate: str, list_name: str | None = None) -> bool:
         """Take ``plate`` off one list (or all); True if it was listed.
 
-        Its index keys stay behind as tombstones: a plate without entries yields no hits.
+        Its index keys stay behind: a plate without entries yields no hits.
         """
         pid = self._ids.get(normalise_plate(plate))
         if pid is None:
             return False
-        before = self._entries[pid]
-        self._entries[pid] = tuple(e for e in before if list_name is not None and e[0] != list_name)
-        return self._entries[pid] != before
+        before = self._groups[self._group_view[pid]]
+        after = tuple(e for e in before if list_name is not None and e[0] != list_name)
+        self._set_entries(pid, after)
+        return after != before
 
     def match(self, read_text: str, *, exhaustive: bool = False) -> list[WatchlistHit]:
         """Listed plates ``read_text`` may be, best first; ``[]`` when none."""
-        try:
-            encoded = read_text.encode("ascii")
-        except UnicodeEncodeError:
-            return []  # no plate has non-ASCII characters, so nothing can match
-        key = encoded.translate(_CLASS, _SEPARATORS)
-        same = self._by_class.get(key)
-        if same is not None and not exhaustive:
-            read = encoded.translate(_COMPACT, _SEPARATORS)
-            if isinstance(same, int):  # the common case, kept free of dict building
-                if self._compact[same] == read:  # an exact read, inlined: it is most reads
-                    hits = self._hits_of(same, SCORE_EXACT, "exact")
-                else:
-                    hits = self._hits_of(same, *self._score_same_length(read, same))
-            else:
-                hits = self._hits({pid: self._score_same_length(read, pid) for pid in same})
-            if hits:  # else only removed plates matched: try the next tier
-                return hits
-        found: dict[int, tuple[float, str]] = {}
-        if same is not None:
-            read = encoded.translate(_COMPACT, _SEPARATORS)
-            for pid in (same,) if isinstance(same, int) else same:
-                found[pid] = self._score_same_length(read, pid)
-        shorter = self._by_deletion.get(key)
-        if shorter is not None and not found and not exhaustive and isinstance(shorter, int):
-            if hits := self._hits_of(shorter, SCORE_MISSING, "missing"):  # common case, no dict
-                return hits
-        elif shorter is not None:
-            for pid in (shorter,) if isinstance(shorter, int) else shorter:
-                found.setdefault(pid, (SCORE_MISSING, "missing"))
-            if not exhaustive and (hits := self._hits(found)):
-                return hits
+        compact = pk.key_of(read_text)
+        if compact is None:
+            return []
+        key = pk.pack(compact)
         get = self._by_class.get
-        for longer in map(get, [key[:i] + key[i + 1 :] for i in range(len(key))]):
-            if longer is not None:
-                for pid in (longer,) if isinstance(longer, int) else longer:
-                    found.setdefault(pid, (SCORE_EXTRA, "extra"))
-        return self._hits(found) if found else []
+        extra = [get(pk.delete(key, i)) for i in range(len(compact))]
+        found = self._candidates(get(key), self._by_deletion.get(key), extra, exhaustive)
+        return self._hits(found, compact) if found else []
 
     def match_many(self, texts: Iterable[str], *, exhaustive: bool = False) -> list[list[WatchlistHit]]:
-        """`match` for each read, in order."""
-        match = self.match
-        return [match(text, exhaustive=exhaustive) for text in texts]
+        """`match` for each read, in order; a batch is probed at once (the fast way in)."""
+        texts = texts if isinstance(texts, list) else list(texts)
+        results: list[list[WatchlistHit]] = []
+        for start in range(0, len(texts), 4096):  # bounded temporary arrays
+            results += self._match_batch(texts[start : start + 4096], exhaustive)
+        return results
 
-    def _add_canonical(self, canonical: str, list_name: str, reason: str) -> None:
+    def _candidates(
+        self, same: int, shorter: int, longer: list[int], exhaustive: bool
+    ) -> list[tuple[int, int]]:
+        """The tier rules for one read: (plate, code) of the live plates its probes found."""
+        live = self._group_view
+        found: dict[int, int] = {}
+        for pid in self._postings(same):
+            found[pid] = SAME
+        if found and not exhaustive and any(live[pid] for pid in found):
+            return [(pid, code) for pid, code in found.items() if live[pid]]
+        for pid in self._postings(shorter):
+            found.setdefault(pid, MISSING)  # else only removed plates matched: try the next tier
+        if found and not exhaustive and any(live[pid] for pid in found):
+            return [(pid, code) for pid, code in found.items() if live[pid]]
+        for value in longer:
+            for pid in self._postings(value):
+                found.setdefault(pid, EXTRA)
+        return [(pid, code) for pid, code in found.items() if live[pid]]
+
+    def _postings(self, value: int) -> tuple[int, ...]:
+        if value >= 0:
+            return (value,)
+        return () if value == NONE else self._shared.tuples[-2 - value]
+
+    def _hits(self, found: list[tuple[int, int]], compact: bytes) -> list[WatchlistHit]:
+        hits: list[WatchlistHit] = []
+        for pid, code in found:
+            listed = self._compact[pid]
+            if code == SAME:  # same length: count the look-alike swaps
+                code = sum(1 for a, b in zip(listed, compact, strict=True) if a != b)
+            score, kind = _SCORED[min(code, EXTRA)]
+            plate = self._plates[pid]
+            hits += [
+                _new(WatchlistHit, (plate, n, score, r, kind)) for n, r in self._groups[self._group_view[pid]]
+            ]
+        if len(hits) > 1:
+            hits.sort(key=_order)
+        return hits
+
+    def _match_batch(self, texts: list[str], exhaustive: bool) -> list[list[WatchlistHit]]:
+        n = len(texts)
+        joined = "\0".join(texts)
+        if n < _BATCH_MIN or not joined.isascii() or joined.count("\0") != n - 1:
+            return [self.match(text, exhaustive=exhaustive) for text in texts]  # rare odd input
+        batch = pk.to_batch(joined.encode("ascii").translate(pk.COMPACT, pk.SEPARATORS), n)
+        by_class = self._by_class.get_many(np.concatenate([batch.keys, batch.deletions().ravel()]))
+        values = np.concatenate([by_class[:n], self._by_deletion.get_many(batch.keys), by_class[n:]])
+        found = np.flatnonzero(values != NONE)
+        row, tier, pid = self._live_candidates(found, values[found], n)
+        if not exhaustive:  # only each read's closest tier with a live plate
+            best = np.full(n, 4, dtype=np.int64)
+            np.minimum.at(best, row, tier)
+            keep = tier == best[row]
+            row, tier, pid = row[keep], tier[keep], pid[keep]
+        order = np.lexsort((tier, pid, row))  # a plate found in two tiers counts in the closer
+        row, tier, pid = row[order], tier[order], pid[order]
+        first = np.ones(row.size, dtype=bool)
+        first[1:] = (row[1:] != row[:-1]) | (pid[1:] != pid[:-1])
+        row, tier, pid = row[first], tier[first], pid[first]
+        return self._assemble(n, batch, row, tier, pid)
+
+    def _live_candidates(self, found: I64, values: I64, n: int) -> tuple[I64, I64, I64]:
+        """(read row, tier, plate) for every live plate the probes at flat positions ``found`` hit.
+
+        Probe positions: [0, n) tier 1, [n, 2n) tier 2, then n x WIDTH tier 3 (row-major).
+        """
+        row = np.where(found < 2 * n, found % n, (found - 2 * n) // pk.WIDTH)
+        tier = np.where(found < n, 1, np.where(found < 2 * n, 2, 3))
+        single = values >= 0
+        owner, plates = self._shared.expand(-2 - values[~single])
+        row = np.concatenate([row[single], row[~single][owner]])
+        tier = np.concatenate([tier[single], tier[~single][owner]])
+        pid = np.concatenate([values[single], plates])
+        live = self._rows["group"][pid] != 0
+        return row[live], tier[live], pid[live]
+
+    def _assemble(self, n: int, batch: pk.Batch, row: I64, tier: I64, pid: I64) -> list[list[WatchlistHit]]:
+        """Hits of (read row, tier, plate) candidates, ordered best first within each read."""
+        results: list[list[WatchlistHit]] = [[] for _ in range(n)]
+        if not row.size:
+            return results
+        records = self._rows[pid]
+        confusions = (records["chars"] != batch.chars[row]).sum(axis=1)
+        codes = np.where(tier == 1, np.minimum(confusions, 15), np.where(tier == 2, MISSING, EXTRA))
+        text = np.ascontiguousarray(records["plate"]).view(">u8").astype(np.uint64)
+        order = np.lexsort((text[1::2], text[::2], _RANK[codes], row))
+        records = records[order]
+        plates = b"\0".join(records["plate"].tolist()).decode("ascii").split("\0")
+        groups, new, scored = self._groups, _new, _SCORED
+        for i, plate, g, code in zip(
+            row[order].tolist(), plates, records["group"].tolist(), codes[order].tolist(), strict=True
+        ):
+            score, kind = scored[code]
+            entries = groups[g]
+            if len(entries) == 1:
+                ((name, reason),) = entries
+                results[i].append(new(WatchlistHit, (plate, name, score, reason, kind)))
+            else:
+                results[i] += [new(WatchlistHit, (plate, n, score, r, kind)) for n, r in sorted(entries)]
+        return results
+
+    def _set_entries(self, pid: int, entries: Entries) -> None:
+        group = self._group_ids.get(entries)
+        if group is None:
+            group = self._group_ids[entries] = len(self._groups)
+            self._groups.append(entries)
+        before = self._group_view[pid]
+        self._group_view[pid] = group
+        self._live += (group != 0) - (before != 0)
+
+    def _add_canonical(self, canonical: str, list_name: str, reason: str) -> int | None:
+        """Record the entry; returns the plate's id when it is new and still needs indexing."""
         pid = self._ids.get(canonical)
         if pid is not None:
-            kept = tuple(e for e in self._entries[pid] if e[0] != list_name)
-            self._entries[pid] = (*kept, (list_name, reason))
-            return
+            kept = tuple(e for e in self._groups[self._group_view[pid]] if e[0] != list_name)
+            self._set_entries(pid, (*kept, (list_name, reason)))
+            return None
+        compact = canonical.encode("ascii").translate(None, b"-")
+        if len(compact) >= pk.WIDTH:  # normalise_plate never gives this; matching relies on it
+            raise InvalidInput(f"plate {canonical!r} is too long", field="plate")
         pid = len(self._plates)
+        if pid >= self._rows.size:
+            self._resize(2 * self._rows.size)
         self._ids[canonical] = pid
         self._plates.append(canonical)
-        self._compact.append(canonical.encode("ascii").translate(None, b"-"))
-        self._entries.append(((list_name, reason),))
-        key = canonical.encode("ascii").translate(_CLASS, _SEPARATORS)
-        _post(self._by_class, key, pid)
-        for deleted in {key[:i] + key[i + 1 :] for i in range(len(key))}:
-            _post(self._by_deletion, deleted, pid)
+        self._compact.append(compact)
+        self._set_entries(pid, ((list_name, reason),))
+        return pid
 
-    def _score_same_length(self, read: bytes, pid: int) -> tuple[float, str]:
-        listed = self._compact[pid]
-        if listed == read:
-            return SCORE_EXACT, "exact"
-        confusions = sum(1 for a, b in zip(listed, read, strict=True) if a != b)
-        return max(SCORE_FLOOR_CONFUSED, SCORE_EXACT - SCORE_PER_CONFUSION * confusions), "confusable"
+    def _index_one(self, pid: int) -> None:
+        compact = self._compact[pid]
+        self._rows["chars"][pid, : len(compact)] = np.frombuffer(compact, dtype=np.uint8)
+        self._rows["plate"][pid] = self._plates[pid]
+        key = pk.pack(compact)
+        self._post(self._by_class, key, pid)
+        for deleted in {pk.delete(key, i) for i in range(len(compact))}:
+            self._post(self._by_deletion, deleted, pid)
 
-    def _hits_of(self, pid: int, score: float, kind: str) -> list[WatchlistHit]:
-        entries = self._entries[pid]
-        if len(entries) == 1:  # the common case, without a comprehension's frame (3x faster)
-            ((list_name, reason),) = entries
-            return [_new(WatchlistHit, (self._plates[pid], list_name, score, reason, kind))]
-        plate = self._plates[pid]
-        return [_new(WatchlistHit, (plate, name, score, reason, kind)) for name, reason in sorted(entries)]
+    def _post(self, table: KeyTable, key: int, pid: int) -> None:
+        current = table.get(key)
+        if current == NONE:
+            table.put(key, pid)
+        elif current >= 0:
+            if current != pid:
+                table.put(key, -2 - self._shared.add((current, pid)))
+        elif pid not in (plates := self._shared[-2 - current]):
+            self._shared.replace(-2 - current, (*plates, pid))
 
-    def _hits(self, found: dict[int, tuple[float, str]]) -> list[WatchlistHit]:
-        if len(found) == 1:
-            ((pid, (score, kind)),) = found.items()
-            return self._hits_of(pid, score, kind)
-        entries, plates = self._entries, self._plates
-        new = _new
-        hits: list[WatchlistHit] = [
-            new(WatchlistHit, (plates[pid], list_name, score, reason, kind))
-            for pid, (score, kind) in found.items()
-            for list_name, reason in entries[pid]
-        ]
-        if len(hits) > 1:
-            hits.sort(key=lambda h: (-h.score, h.plate, h.list_name))
-        return hits
+    def _index_many(self, pids: list[int]) -> None:
+        """`_index_one` for many plates at once, with numpy."""
+        batch = pk.to_batch(b"\0".join(self._compact[pid] for pid in pids), len(pids))
+        ids = np.array(pids, dtype=np.int64)
+        self._rows["chars"][ids] = batch.chars
+        self._rows["plate"][ids] = [self._plates[pid] for pid in pids]
+        self._post_many(self._by_class, batch.keys, ids)
+        deletions = batch.deletions()
+        rows, _ = np.nonzero(deletions)
+        self._post_many(self._by_deletion, deletions[deletions != 0], ids[rows])
+
+    def _post_many(self, table: KeyTable, keys: npt.NDArray[np.uint64], pids: I64) -> None:
+        order = np.lexsort((pids, keys))
+        keys, pids = keys[order], pids[order]
+        distinct = np.ones(keys.size, dtype=bool)
+        distinct[1:] = (keys[1:] != keys[:-1]) | (pids[1:] != pids[:-1])
+        keys, pids = keys[distinct], pids[distinct]
+        known = table.get_many(keys) != NONE
+        for key, pid in zip(keys[known].tolist(), pids[known].tolist(), strict=True):
+            self._post(table, key, pid)
+        keys, pids = keys[~known], pids[~known]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        counts = np.diff(np.append(starts, keys.size))
+        values = pids[starts].copy()
+        several = np.flatnonzero(counts > 1)
+        if several.size:
+            grouped = np.isin(np.repeat(np.arange(starts.size), counts), several)
+            first = self._shared.add_many(pids[grouped], counts[several])
+            values[several] = -2 - (first + np.arange(several.size))
+        table.put_new(keys[starts], values)
 
 
 def _check_list_name(list_name: object) -> None:

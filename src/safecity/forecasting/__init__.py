@@ -11,7 +11,7 @@ from ._ensemble import Ensemble
 from ._evaluation import EvaluationResult, rolling_evaluation, window_starts
 from ._events import GriddedEvents, to_day
 from ._grid import Grid, utm_epsg_for
-from ._learned import GradientBoostingForecaster
+from ._learned import GradientBoostingForecaster, LinearStackForecaster
 from ._loading import LoadReport, load_events
 from ._metrics import WeekScore, bootstrap_interval, flagged_cells, n_flagged, score_week
 from ._prospective import ProspectiveHotspot
@@ -30,6 +30,7 @@ __all__ = [
     "GriddedEvents",
     "HistoricalCounts",
     "KernelDensity",
+    "LinearStackForecaster",
     "LoadReport",
     "ProspectiveHotspot",
     "RecencyWeightedCounts",

@@ -2,8 +2,8 @@
 
 Each test window [w, w + horizon) is forecast by a model brought up to ``w``
 (``update``: simple models refit on every event before ``w``; the learned
-model keeps the trees it fitted on data before ``train_end`` and only
-recomputes features from events before ``w``). Hits are pooled over windows:
+models re-learn only every ``refit_every_days`` and otherwise recompute
+features from events before ``w``). Hits are pooled over windows:
 hit rate = total hits / total events, not a mean of weekly rates, so quiet
 weeks weigh less. The 95% interval resamples whole windows (bootstrap).
 """

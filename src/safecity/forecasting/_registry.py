@@ -14,7 +14,7 @@ from safecity.core.errors import InvalidInput
 from ._base import ForecastEstimator
 from ._counts import HistoricalCounts, KernelDensity
 from ._ensemble import Ensemble
-from ._learned import GradientBoostingForecaster
+from ._learned import GradientBoostingForecaster, LinearStackForecaster
 from ._prospective import ProspectiveHotspot
 from ._recency import RecencyWeightedCounts
 from ._sepp import SelfExcitingPointProcess
@@ -29,10 +29,11 @@ _FACTORIES: dict[str, Callable[[], ForecastEstimator]] = {
     "prospective": lambda: ProspectiveHotspot(bandwidth_m=400.0, window_weeks=8, long_run_weight=0.5),
     "sepp": lambda: SelfExcitingPointProcess(window_days=365, sigma_m=100.0, background_bandwidth_m=125.0),
     "recency": lambda: RecencyWeightedCounts(),
-    "gbm": lambda: GradientBoostingForecaster(horizon_days=28.0, min_samples_leaf=500),
+    "linear": lambda: LinearStackForecaster(),
+    "gbm": lambda: GradientBoostingForecaster(),
     "ensemble": lambda: Ensemble(
         estimators=[
-            ("gbm", GradientBoostingForecaster(horizon_days=28.0, min_samples_leaf=500)),
+            ("gbm", GradientBoostingForecaster()),
             ("kde", KernelDensity(bandwidth_m=250.0, window_days=1460.0, raw_weight=0.8)),
         ],
         weights=[0.5, 0.5],

@@ -4,9 +4,10 @@ Protocol (shared data README): square cells (default 250 m) in the data's UTM
 zone anchored at the minimum projected x/y; study area = cells with at least
 one event of any category before ``--test-start``; rolling windows of
 ``--horizon`` from ``--test-start`` to ``--test-end`` (a date, inclusive);
-each window is forecast from events strictly before it. The learned model is
-trained once on events before ``--train-end`` and then only re-reads features
-at each window start. Hit rate = hits / events pooled over all windows;
+each window is forecast from events strictly before it. The learned models
+(linear, gbm) are trained on events before ``--train-end``, re-trained every
+91 days of the test period on events before that day, and in between only
+re-read features at each window start. Hit rate = hits / events pooled over all windows;
 PAI = hit rate / coverage; flagged cells = ceil(coverage x study cells),
 ties by lower cell id; 95% interval = bootstrap over windows.
 """

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from safecity.core.errors import InvalidInput
 from safecity.identity.alignment import AlignmentParams, align_scores
-from safecity.identity.phonetics import TITLES, QueryToken, query_tokens
+from safecity.identity.phonetics import QueryToken, query_tokens
 from safecity.identity.spelling import SpellingStore
 from safecity.identity.vocabulary import Vocabulary
 
@@ -62,7 +62,11 @@ class Match:
 class _Postings:
     tokens: I32
     offsets: I64
+    token_weight: F32
+    """Weight of each stored part: its IDF, a small share of it where the part is a title."""
     persons: I32
+    posting_weight: F32
+    """``token_weight`` in posting-list order (aligned with ``persons``)."""
     starts: I64
     idf: F32
     first_letters: NDArray[np.str_]
@@ -106,6 +110,7 @@ class NameIndex:
         self._vocab = Vocabulary(loose_similarity=same_spelling_similarity)
         self._keys: list[str] = []
         self._tokens = array("i")
+        self._titles = array("b")
         self._offsets = array("q", [0])
         self._built: _Postings | None = None
         self._expansions: dict[QueryToken, tuple[I64, F32]] = {}
@@ -119,6 +124,7 @@ class NameIndex:
         tokens = self._parse(name, field="name")
         for token in tokens:
             self._tokens.append(self._vocab.intern(token.forms[0], from_script=token.from_script))
+            self._titles.append(token.title)
         self._offsets.append(len(self._tokens))
         self._spelling.add(name)
         self._keys.append(key)
@@ -178,18 +184,17 @@ class NameIndex:
         np.cumsum(counts, out=starts[1:])
         idf = np.log1p(n / np.maximum(counts, 1)).astype(np.float32)
         strings = self._vocab.strings
-        for title in TITLES:
-            tid = self._vocab.ids.get(title)
-            if tid is not None:
-                idf[tid] *= _TITLE_FACTOR
         single = np.fromiter((len(s) == 1 for s in strings), dtype=bool, count=len(strings))
         idf[single] = _INITIAL_WEIGHT
         token_weight = idf[tokens]
+        token_weight[np.frombuffer(self._titles, dtype=np.int8).astype(bool)] *= _TITLE_FACTOR
         person_weight = np.add.reduceat(token_weight, offsets[:-1]) if n else np.zeros(0, np.float32)
         self._built = _Postings(
             tokens=tokens,
             offsets=offsets,
+            token_weight=token_weight.astype(np.float32),
             persons=person_of[order],
+            posting_weight=token_weight[order].astype(np.float32),
             starts=starts,
             idf=idf,
             first_letters=np.array([s[:1] for s in strings], dtype="<U1"),
@@ -263,7 +268,7 @@ class NameIndex:
         if ids.size == 0:
             return math.log1p(len(self._keys))
         weight = float(built.idf[ids[sims == sims.max()]].max())
-        return weight * _TITLE_FACTOR if token.forms[0] in TITLES else weight
+        return weight * _TITLE_FACTOR if token.title else weight
 
     def _candidate_persons(
         self,
@@ -290,15 +295,17 @@ class NameIndex:
         hit: list[I32] = []
         seen: NDArray[np.bool_] | None = None
         for size, vid, sim in pairs:
-            persons = built.persons[built.starts[vid] : built.starts[vid + 1]]
+            span = slice(int(built.starts[vid]), int(built.starts[vid + 1]))
+            persons = built.persons[span]
             if size > common and hit:
                 # a very common part (Muhammad, Khan) only re-scores persons found through rarer parts
                 if seen is None:
                     seen = np.zeros(len(self._keys), dtype=bool)
                     seen[np.concatenate(hit)] = True
-                acc[persons[seen[persons]]] += sim * float(built.idf[vid])
+                mask = seen[persons]
+                acc[persons[mask]] += sim * built.posting_weight[span][mask]
                 continue
-            acc[persons] += sim * float(built.idf[vid])
+            acc[persons] += sim * built.posting_weight[span]
             hit.append(persons)
         if not hit:
             return np.zeros(0, dtype=np.int32)
@@ -332,13 +339,14 @@ class NameIndex:
         width = max(int(lengths.max()), 1)
         cols = np.arange(width)
         present = cols[None, :] < lengths[:, None]
-        token_ids = built.tokens[np.where(present, starts[:, None] + cols[None, :], 0)]
+        positions = np.where(present, starts[:, None] + cols[None, :], 0)
+        token_ids = built.tokens[positions]
         vocab_ids, local = np.unique(np.where(present, token_ids, 0), return_inverse=True)
         local = local.reshape(token_ids.shape)
         table = self._token_table(query, vocab_ids, built)
         cube = np.transpose(table[:, local], (1, 0, 2))
         cube[~np.broadcast_to(present[:, None, :], cube.shape)] = -1.0
-        cand_weights = np.where(present, built.idf[token_ids], 0.0).astype(np.float32)
+        cand_weights = np.where(present, built.token_weight[positions], 0.0).astype(np.float32)
         scores = align_scores(cube, query_weights, cand_weights, self.alignment)
         return np.maximum(scores, self._whole_name(query, token_ids, present))
 

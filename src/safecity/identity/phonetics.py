@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from safecity.identity.transliteration import has_arabic_script, transliterate, transliterate_variants
@@ -178,6 +178,8 @@ class QueryToken:
     forms: tuple[str, ...]
     initial: bool = False
     from_script: bool = False
+    title: bool = False
+    """Used as a title here (Hafiz Abdul Salam), not as a name (Abdul Hafiz, plain "Hafiz")."""
 
 
 def _split_compound(p: str) -> list[tuple[str, str | None]]:
@@ -280,14 +282,40 @@ def _script_query(text: str) -> list[QueryToken]:
     return tokens
 
 
+# compound tails: the word before them is part of one name (Hafiz-ud-Din, Mir Allah), never a title
+_COMPOUND_TAILS = frozenset({"din", "ala"})
+# honorifics written after the name (Mukhtaran Bibi, Aziz Sahib)
+_TRAILING_TITLES = frozenset(phonetic(w) for w in ("bibi", "begum", "sahib", "sahab", "mussammat"))
+
+
+def _mark_titles(tokens: list[QueryToken]) -> list[QueryToken]:
+    """Flag the words used as titles: the leading run of title words, and trailing honorifics.
+
+    Hafiz, Mian, Mir or Sardar lead a name as titles but are names elsewhere
+    (Abdul Hafiz, Aziz Mian, Hafiz Uddin), and a name made of title words only
+    (plain "Hafiz") is a name, so a word is a title by its position, not by
+    its spelling.
+    """
+    flags = [False] * len(tokens)
+    lead = 0
+    while lead < len(tokens) and tokens[lead].forms[0] in TITLES:
+        lead += 1
+    while lead and (lead == len(tokens) or tokens[lead].forms[0] in _COMPOUND_TAILS):
+        lead -= 1  # the last leading title word is the name itself (Hafiz, Hafiz-ud-Din)
+    flags[:lead] = [True] * lead
+    for pos in range(max(lead, 1), len(tokens)):
+        flags[pos] = tokens[pos].forms[0] in _TRAILING_TITLES
+    return [replace(t, title=True) if flag else t for t, flag in zip(tokens, flags, strict=True)]
+
+
 def query_tokens(text: str) -> list[QueryToken]:
     """Tokens of a query in either script, with alternative forms where spelling is ambiguous."""
     if has_arabic_script(text):
         tokens = _script_query(text)
         if re.search(r"[A-Za-z]", text):
             tokens += _roman_query(re.sub(r"[^\sA-Za-z.'\-]", " ", text))
-        return tokens
-    return _roman_query(text)
+        return _mark_titles(tokens)
+    return _mark_titles(_roman_query(text))
 
 
 def index_tokens(text: str) -> list[str]:

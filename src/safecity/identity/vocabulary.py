@@ -21,6 +21,8 @@ from safecity.identity.phonetics import loose_forms, shortened_forms, skeleton
 
 __all__ = ["Vocabulary"]
 
+_VOWEL_ENDS = frozenset("aeiouy")
+
 
 def _keys(skel: str) -> set[str]:
     keys = {skel}
@@ -138,9 +140,14 @@ class Vocabulary:
             weight[all_script[ids]] = script_skeleton_weight
         phon /= 100.0
         skel /= 100.0
-        # equal consonants with different vowels (Tarek/Tariq, Amina/Amna) are near-identical
+        # equal consonants with different vowels (Tarek/Tariq, Amina/Amna) are near-identical, unless
+        # only one of them ends in a vowel: a final vowel is written in Urdu (Amin / Amina, Nasir /
+        # Nasira, Hamid / Hamida are different names), so it is not a romaniser's guess
+        final = np.fromiter((s[-1:] in _VOWEL_ENDS for s in strings), dtype=bool, count=len(strings))
+        form_final = np.fromiter((f[-1:] in _VOWEL_ENDS for f in forms), dtype=bool, count=len(forms))
+        same_end = form_final[:, None] == final[None, :]
         same_consonants = np.where(
-            skel >= 1.0, self.vowel_tolerance + (1.0 - self.vowel_tolerance) * phon, 0.0
+            (skel >= 1.0) & same_end, self.vowel_tolerance + (1.0 - self.vowel_tolerance) * phon, 0.0
         )
         best: NDArray[np.float32] = np.maximum(np.maximum(phon, skel * weight[None, :]), same_consonants)
         result: NDArray[np.float32] = best.max(axis=0).astype(np.float32)

@@ -23,7 +23,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session, UOWTransaction
 
 from safecity.accounts.service import actor_of
 from safecity.core import audit
@@ -31,7 +32,7 @@ from safecity.core.auth import User, scope_ids
 from safecity.core.errors import InvalidInput
 from safecity.core.http import current_request_id
 from safecity.core.org import descendant_ids
-from safecity.records.models import Person
+from safecity.records.models import Person, PersonAlias
 from safecity.records.normalise import normalise_phone
 from safecity.records.purpose import require_purpose
 from safecity.records.repository import RecordsRepository
@@ -71,10 +72,49 @@ def reset_indexes() -> None:
         _INDEXES.clear()
 
 
+def _url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
 def _index_for(session: Session) -> _WorkerIndex:
-    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    url = _url_of(session.get_bind().engine)
     with _INDEXES_LOCK:
         return _INDEXES.setdefault(url, _WorkerIndex())
+
+
+# A search inside a transaction indexes that transaction's flushed persons and aliases (the index
+# reads rows above its watermark through the caller's session).  If the transaction then rolls
+# back, those names would stay findable -- and, where ids are reused (SQLite), a later committed
+# alias under the same id would never be indexed.  So a connection that flushed person or alias
+# rows is marked, and when it rolls back (the whole transaction or a savepoint) the index of that
+# database is dropped and rebuilt on the next search; commits clear the mark.
+_PERSON_WRITES = "safecity.records.search.person_writes"
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_person_writes(session: Session, _flush: UOWTransaction) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, (Person, PersonAlias)) for obj in changed):
+        session.connection().info[_PERSON_WRITES] = True
+
+
+@event.listens_for(Engine, "commit")
+def _clear_person_writes(connection: Connection) -> None:
+    connection.info.pop(_PERSON_WRITES, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _drop_index_after_rollback(connection: Connection) -> None:
+    if connection.info.pop(_PERSON_WRITES, False):
+        with _INDEXES_LOCK:
+            _INDEXES.pop(_url_of(connection.engine), None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _drop_index_after_savepoint_rollback(connection: Connection, _name: str, _context: object) -> None:
+    if connection.info.get(_PERSON_WRITES, False):  # the outer transaction may still commit its own rows
+        with _INDEXES_LOCK:
+            _INDEXES.pop(_url_of(connection.engine), None)
 
 
 def _pairs(person_id: int, *names: str | None) -> Iterable[tuple[str, str]]:
