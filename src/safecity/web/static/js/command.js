@@ -129,7 +129,7 @@ function renderList() {
   list.innerHTML = rows.map((i) => `<li data-id="${i.id}" class="${i.id === selected ? "sel" : ""}" tabindex="0">
     <span class="prio ${esc(i.priority)}">${esc(i.priority)}</span> <b>${esc(i.reference)}</b> ${esc(typeName(i.type))}
     <span class="status s-${esc(i.status)}">${esc(statusLabel(i.status))}</span> <small class="muted">${clock(i.call_received_at)}</small>
-    ${i.description ? `<br><small>${esc(i.description.slice(0, 90))}</small>` : ""}</li>`).join("");
+    ${i.description ? `<br><small dir="auto">${esc(i.description.slice(0, 90))}</small>` : ""}</li>`).join("");
   list.querySelectorAll("li").forEach((li) => {
     const go = () => select(Number(li.dataset.id));
     li.addEventListener("click", go);
@@ -194,7 +194,7 @@ function renderDetail() {
   box.innerHTML = `<h2><span class="prio ${esc(inc.priority)}">${esc(inc.priority)}</span> ${esc(inc.reference)} · ${esc(typeName(inc.type))}</h2>
     <p class="meta"><span class="status s-${esc(inc.status)}" id="detail-status" data-status="${esc(inc.status)}">${esc(statusLabel(inc.status))}</span>
       ${esc(T.received)} ${clock(inc.call_received_at)} · <span dir="ltr">${inc.lat.toFixed(5)}, ${inc.lon.toFixed(5)}</span></p>
-    ${inc.description ? `<p>${esc(inc.description)}</p>` : ""}
+    ${inc.description ? `<p dir="auto">${esc(inc.description)}</p>` : ""}
     ${inc.calls.length ? `<p class="calls" id="detail-calls"><small class="muted">${esc(T.calls)} (${inc.calls.length}): ${inc.calls.map(esc).join(", ")}</small></p>` : ""}
     <p class="times">${esc(T.call)} ${ARROW} ${esc(T.dispatched_at)}: <b>${mins(rt.call_to_dispatch_s)}</b> · ${esc(T.call)} ${ARROW} ${esc(T.on_scene_at)}:
       <b class="${late ? "over" : ""}">${mins(rt.call_to_scene_s)}</b> <small class="muted">(${esc(T.target)} 7 ${esc(T.min)})</small></p>
