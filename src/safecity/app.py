@@ -86,7 +86,9 @@ def _subscribers() -> list[Callable[[events.EventBus, sessionmaker[Session]], No
     return [incident_events.register]
 
 
-def _background(settings: Settings, sessions: sessionmaker[Session]) -> list[Background]:
+def _background(
+    settings: Settings, sessions: sessionmaker[Session], bus: events.EventBus
+) -> list[Background]:
     """Jobs the configuration asks for: the AVL consumer when ``SAFECITY_MQTT_URL`` is set."""
     jobs: list[Background] = []
     if settings.mqtt_url:
@@ -95,7 +97,7 @@ def _background(settings: Settings, sessions: sessionmaker[Session]) -> list[Bac
         mqtt_url, bbox = settings.mqtt_url, settings.jurisdiction_bbox
 
         async def avl(stop: asyncio.Event) -> None:
-            await run_avl_consumer(mqtt_url, sessions, stop, bbox=bbox)
+            await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox)
 
         jobs.append(avl)
     from safecity.anpr.jobs import anpr_jobs
@@ -139,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus = bus
         app.state.bus_status = {"status": "ok", "kind": type(bus).__name__}
         stop = asyncio.Event()
-        jobs = [*_background(settings, sessions), *app.state.background]
+        jobs = [*_background(settings, sessions, bus), *app.state.background]
         tasks = [asyncio.create_task(_run_logged(job, stop)) for job in jobs]
         try:
             yield

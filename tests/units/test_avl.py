@@ -6,38 +6,17 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.units.conftest import new_unit
 
-from safecity.core.db import make_engine, make_sessionmaker, session_scope
-from safecity.core.org import AgencyType
+from safecity.core.bus import Event, InProcessBus
 from safecity.core.outbox import DeadLetter, OutboxEvent
 from safecity.units import service
 from safecity.units.avl import AvlMessage, run_avl_consumer, store_avl_batch
-from safecity.units.models import UnitKind, UnitPosition
-
-
-@pytest.fixture
-def sessions(api_db_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(api_db_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-
-
-def _new_unit(sessions: sessionmaker[Session]) -> int:
-    with session_scope(sessions) as session:
-        unit = service.create_unit(
-            session,
-            call_sign=f"AVL-{uuid.uuid4().hex[:8]}",
-            kind=UnitKind.AMBULANCE,
-            agency=AgencyType.RESCUE_1122,
-            home_station="KOR-R1122",
-            actor=None,
-        )
-        return unit.id
+from safecity.units.models import UnitPosition
 
 
 def _fix(lon: float, second: int) -> bytes:
@@ -66,7 +45,7 @@ def _positions(sessions: sessionmaker[Session], unit_id: int) -> list[UnitPositi
 def test_a_batch_stores_good_fixes_and_dead_letters_garbage_and_unknown_units(
     sessions: sessionmaker[Session],
 ) -> None:
-    unit_id = _new_unit(sessions)
+    unit_id = new_unit(sessions)
     ghost = f"safecity/avl/{10**9 + unit_id}"
     messages = [
         AvlMessage(f"safecity/avl/{unit_id}", _fix(67.150, 1)),
@@ -89,6 +68,28 @@ def test_a_batch_stores_good_fixes_and_dead_letters_garbage_and_unknown_units(
     assert len(moved) == 1 and moved[0].payload["lon"] == 67.151
 
 
+def _bus() -> tuple[InProcessBus, list[Event]]:
+    bus, seen = InProcessBus(), []
+
+    async def collect(event: Event) -> None:
+        seen.append(event)
+
+    bus.subscribe("unit.*", collect, group="test")
+    return bus, seen
+
+
+def test_without_the_outbox_a_batch_returns_its_position_events_for_the_caller_to_publish(
+    sessions: sessionmaker[Session],
+) -> None:
+    unit_id = new_unit(sessions)
+    messages = [AvlMessage(f"safecity/avl/{unit_id}", _fix(67.15 + s / 1000, s)) for s in (1, 2)]
+    result = store_avl_batch(sessions, messages, outbox=False)
+    assert result.accepted == 2
+    assert [(t, p["lon"], k) for t, p, k in result.moved] == [("unit.position", 67.152, f"unit:{unit_id}")]
+    with sessions() as session:
+        assert not session.scalars(select(OutboxEvent).where(OutboxEvent.key == f"unit:{unit_id}")).all()
+
+
 def test_a_topic_without_a_unit_id_is_dead_lettered(sessions: sessionmaker[Session]) -> None:
     result = store_avl_batch(sessions, [AvlMessage("safecity/avl/not-a-unit", _fix(67.1, 1))])
     assert result.dead_lettered == 1
@@ -104,11 +105,12 @@ async def test_fixes_published_to_mosquitto_reach_the_store_and_garbage_reaches_
         pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
     import aiomqtt
 
-    unit_id = _new_unit(sessions)
+    unit_id = new_unit(sessions)
     prefix = f"safecity-test/{uuid.uuid4().hex[:8]}/avl"  # isolated from other users of the broker
-    stop = asyncio.Event()
-    consumer = asyncio.create_task(run_avl_consumer(url, sessions, stop, prefix=prefix))
-    await asyncio.sleep(0.5)  # let it subscribe
+    stop, ready = asyncio.Event(), asyncio.Event()
+    bus, seen = _bus()
+    consumer = asyncio.create_task(run_avl_consumer(url, sessions, stop, bus=bus, prefix=prefix, ready=ready))
+    await asyncio.wait_for(ready.wait(), timeout=10)
     host, _, port = url.removeprefix("mqtt://").partition(":")
     async with aiomqtt.Client(host, int(port or 1883)) as client:
         await client.publish(f"{prefix}/{unit_id}", _fix(67.160, 5), qos=1)
@@ -116,14 +118,17 @@ async def test_fixes_published_to_mosquitto_reach_the_store_and_garbage_reaches_
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 15
     while loop.time() < deadline:
-        if _positions(sessions, unit_id) and _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}"):
+        if seen and _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}"):
             break
         await asyncio.sleep(0.1)
     stop.set()
     await asyncio.wait_for(consumer, timeout=10)
     assert [p.lon for p in _positions(sessions, unit_id)] == [67.160]
+    assert [(e.type, e.payload["lon"]) for e in seen] == [("unit.position", 67.160)]
     letters = _dead_letters(sessions, f"mqtt:{prefix}/{unit_id}")
     assert [letter.raw for letter in letters] == ["not json at all"]
+    with sessions() as session:  # the bus got the event straight after commit, not via the outbox
+        assert not session.scalars(select(OutboxEvent).where(OutboxEvent.key == f"unit:{unit_id}")).all()
 
 
 KARACHI: service.Bbox = (66.6, 24.6, 67.8, 25.3)
@@ -132,7 +137,7 @@ KARACHI: service.Bbox = (66.6, 24.6, 67.8, 25.3)
 def test_a_fix_outside_the_jurisdiction_is_dead_lettered_with_the_reason_and_does_not_move_the_unit(
     sessions: sessionmaker[Session],
 ) -> None:
-    unit_id = _new_unit(sessions)
+    unit_id = new_unit(sessions)
     lahore = json.dumps({"lon": 74.35, "lat": 31.55, "at": "2026-11-23T07:00:09+00:00"}).encode()
     messages = [
         AvlMessage(f"safecity/avl/{unit_id}", _fix(67.150, 1)),
@@ -151,7 +156,7 @@ def test_a_fix_outside_the_jurisdiction_is_dead_lettered_with_the_reason_and_doe
 def test_only_the_newest_fix_of_a_batch_moves_the_unit_and_becomes_an_event(
     sessions: sessionmaker[Session],
 ) -> None:
-    unit_id = _new_unit(sessions)
+    unit_id = new_unit(sessions)
     messages = [AvlMessage(f"safecity/avl/{unit_id}", _fix(67.15 + s / 1000, s)) for s in (3, 1, 2)]
     assert store_avl_batch(sessions, messages).accepted == 3
     store_avl_batch(sessions, [AvlMessage(f"safecity/avl/{unit_id}", _fix(67.1, 0))])  # late
@@ -172,11 +177,13 @@ async def test_a_fix_outside_the_jurisdiction_sent_to_mosquitto_reaches_the_dead
         pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
     import aiomqtt
 
-    unit_id = _new_unit(sessions)
+    unit_id = new_unit(sessions)
     prefix = f"safecity-test/{uuid.uuid4().hex[:8]}/avl"
-    stop = asyncio.Event()
-    consumer = asyncio.create_task(run_avl_consumer(url, sessions, stop, prefix=prefix, bbox=KARACHI))
-    await asyncio.sleep(0.5)
+    stop, ready = asyncio.Event(), asyncio.Event()
+    consumer = asyncio.create_task(
+        run_avl_consumer(url, sessions, stop, prefix=prefix, bbox=KARACHI, ready=ready)
+    )
+    await asyncio.wait_for(ready.wait(), timeout=10)
     host, _, port = url.removeprefix("mqtt://").partition(":")
     outside = json.dumps({"lon": 67.2, "lat": 26.0, "at": "2026-11-23T07:00:07+00:00"}).encode()
     async with aiomqtt.Client(host, int(port or 1883)) as client:

@@ -1,19 +1,29 @@
 """AVL over MQTT: units publish fixes on ``safecity/avl/<unit_id>``; we store them in batches.
 
-Messages are taken off the queue in batches: whatever is already waiting
-(up to ``batch_max``), or, when the queue was empty, what arrives within
-``batch_wait_s`` of the first one, so a busy fleet costs one transaction per
-batch and a backlog is never made to wait longer. A message whose topic or
-body does not parse, that names an unknown unit, or whose fix lies outside the
-jurisdiction (``bbox``) goes to the dead-letter table with the reason; if the
-batch's transaction itself fails, every message of it is dead-lettered in a
-fresh transaction. Nothing is dropped silently.
+Messages are taken off the receiver (`safecity.units.avl_receiver`) in
+batches: whatever is already waiting (up to ``batch_max``), or, when nothing
+was, what arrives within ``batch_wait_s`` of the first one, so a busy fleet
+costs one transaction per batch and a backlog is never made to wait longer. A
+message whose topic or body does not parse, that names an unknown unit, or
+whose fix lies outside the jurisdiction (``bbox``) goes to the dead-letter
+table with the reason; if the batch's transaction itself fails, every message
+of it is dead-lettered in a fresh transaction. Nothing is dropped silently.
+
+The map learns of a move through one ``unit.position`` event per unit and
+batch (its newest fix). Given the app's ``bus``, the consumer publishes those
+straight to it once the batch is committed, not through the outbox: a
+position is state that the unit's next fix supersedes within seconds, and
+the outbox's guarantee (delivered at least once even across a crash) cost
+three writes and a relay round per event, which at fleet rates was most of
+the work. An event is still only ever sent for a committed fix; one lost to a
+crash is replaced by the next fix, and the stored position stays the truth
+the map reloads. Without a bus the events go through the outbox as usual.
 
 Start it from the app when ``settings.mqtt_url`` is set::
 
     stop = asyncio.Event()
     task = asyncio.create_task(
-        run_avl_consumer(settings.mqtt_url, sessions, stop, bbox=settings.jurisdiction_bbox)
+        run_avl_consumer(settings.mqtt_url, sessions, stop, bus=bus, bbox=settings.jurisdiction_bbox)
     )
     ...
     stop.set(); await task
@@ -22,38 +32,39 @@ Start it from the app when ``settings.mqtt_url`` is set::
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
 
-import aiomqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from safecity.core import events
 from safecity.core.db import session_scope
 from safecity.core.errors import InvalidInput
-from safecity.core.mqtt import mqtt_client
+from safecity.core.mqtt import shared_topic
 from safecity.units import service
+from safecity.units.avl_receiver import AvlReceiver
 from safecity.units.schemas import PositionIn
 
 __all__ = [
+    "AVL_GROUP",
     "AVL_PREFIX",
     "AvlMessage",
     "BatchResult",
+    "feed_group",
     "parse_avl_message",
     "run_avl_consumer",
     "store_avl_batch",
 ]
 
 AVL_PREFIX = "safecity/avl"
+AVL_GROUP = "safecity-avl"
 _log = logging.getLogger(__name__)
 
 
@@ -65,8 +76,11 @@ class AvlMessage:
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
+    """``moved``: the ``unit.position`` events still to publish (empty when they went to the outbox)."""
+
     accepted: int
     dead_lettered: int
+    moved: list[events.EventSpec] = field(default_factory=list)
 
 
 def parse_avl_message(
@@ -105,16 +119,20 @@ def store_avl_batch(
     prefix: str = AVL_PREFIX,
     attempts: int = 3,
     bbox: service.Bbox | None = None,
+    outbox: bool = True,
 ) -> BatchResult:
     """Store a batch of raw MQTT messages in one transaction (blocking: run it in a thread).
 
     A database that is briefly busy is tried again (``attempts`` in all) before
     the batch is given up on and kept in the dead-letter table. With ``bbox``,
-    fixes outside the jurisdiction are dead-lettered with the reason.
+    fixes outside the jurisdiction are dead-lettered with the reason. With
+    ``outbox`` the ``unit.position`` events are written in the same
+    transaction; without, they come back in `BatchResult.moved` for the caller
+    to publish after commit.
     """
     for attempt in range(1, attempts + 1):
         try:
-            return _store(sessions, messages, prefix, bbox)
+            return _store(sessions, messages, prefix, bbox, outbox)
         except OperationalError as exc:
             if attempt == attempts:
                 return _dead_batch(sessions, messages, exc)
@@ -141,6 +159,7 @@ def _store(
     messages: Sequence[AvlMessage],
     prefix: str,
     bbox: service.Bbox | None,
+    outbox: bool,
 ) -> BatchResult:
     with session_scope(sessions) as session:
         _write_lock_first(session)
@@ -154,62 +173,53 @@ def _store(
                 dead += 1
                 continue
             parsed.append((message, unit_id, fix))
-        known = service.existing_unit_ids(session, {unit_id for _, unit_id, _ in parsed})
         fixes: dict[int, list[service.Fix]] = defaultdict(list)
-        for message, unit_id, fix in parsed:
-            if unit_id in known:
-                fixes[unit_id].append(fix)
-            else:
+        for _, unit_id, fix in parsed:
+            fixes[unit_id].append(fix)
+        stored = service.store_positions(session, fixes, skip_unknown=True)
+        unknown = set(stored.unknown)
+        for message, unit_id, _ in parsed:
+            if unit_id in unknown:
                 _dead(session, message, f"NotFound: no unit {unit_id}")
                 dead += 1
-        accepted = service.ingest_positions(session, fixes) if fixes else 0
-    return BatchResult(accepted=accepted, dead_lettered=dead)
+        if outbox:
+            events.publish_many(session, stored.moved)
+    return BatchResult(accepted=stored.accepted, dead_lettered=dead, moved=[] if outbox else stored.moved)
 
 
-def _drain(queue: asyncio.Queue[AvlMessage], batch: list[AvlMessage], batch_max: int) -> None:
-    while len(batch) < batch_max and not queue.empty():
-        batch.append(queue.get_nowait())
+def feed_group(sessions: sessionmaker[Session]) -> str:
+    """The shared-subscription group of the workers that store into this database.
+
+    Workers of one installation share the feed, so each fix is stored once; an
+    app on another database that happens to use the same broker (a second
+    installation, a test server) is another group and still gets every fix.
+    """
+    bind = sessions.kw.get("bind")
+    url = bind.url.render_as_string(hide_password=True) if isinstance(bind, Engine) else ""
+    return f"{AVL_GROUP}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
 
-async def _collect(queue: asyncio.Queue[AvlMessage], batch_max: int, batch_wait_s: float) -> list[AvlMessage]:
-    """The next batch: a waiting backlog at once, else what arrives within ``batch_wait_s``."""
-    batch: list[AvlMessage] = []
-    loop = asyncio.get_running_loop()
-    if queue.empty():
+async def _next_batch(receiver: AvlReceiver, batch_max: int, batch_wait_s: float) -> list[AvlMessage]:
+    """A waiting backlog at once; else, once something arrives, what comes within ``batch_wait_s``."""
+    if not len(receiver):
+        if not await receiver.wait(timeout=0.5):
+            return []
+        await asyncio.sleep(batch_wait_s)
+    return [AvlMessage(topic, payload) for topic, payload in receiver.take(batch_max)]
+
+
+async def _publish_moves(bus: events.EventBus, moved: Sequence[events.EventSpec]) -> None:
+    """Hand a committed batch's position events to the bus; a failure costs the map one update."""
+    failures: list[Exception] = []
+    for event_type, payload, key in moved:
         try:
-            batch.append(await asyncio.wait_for(queue.get(), timeout=0.5))
-        except TimeoutError:
-            return batch
-        deadline = loop.time() + batch_wait_s
-    else:
-        deadline = loop.time()  # these already waited while the last batch was stored
-    _drain(queue, batch, batch_max)
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout_at(deadline):  # one timer for the batch, not one per message
-            while len(batch) < batch_max:
-                batch.append(await queue.get())
-                _drain(queue, batch, batch_max)
-    return batch
-
-
-async def _read(client: aiomqtt.Client, queue: asyncio.Queue[AvlMessage]) -> None:
-    async for message in client.messages:
-        payload = message.payload
-        raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
-        await queue.put(AvlMessage(topic=str(message.topic), payload=bytes(raw)))
-
-
-_RECEIVE_MAXIMUM = 65535
-
-
-def _connect_properties() -> Properties:
-    """MQTT 5 *Receive Maximum*: how many unacknowledged QoS 1 fixes the broker may have in flight
-    to us. Under MQTT 3.1.1 Mosquitto allows 20 (``max_inflight_messages``) and queues only 100
-    more (``max_queued_messages``) before it *drops* messages, which a fleet of thousands overruns
-    whenever a batch is being written; with MQTT 5 the broker takes this window from the client."""
-    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-    properties.ReceiveMaximum = _RECEIVE_MAXIMUM
-    return properties
+            await bus.publish(events.Event(type=event_type, payload=dict(payload), key=key))
+        except Exception as exc:
+            failures.append(exc)
+    if failures:
+        _log.warning(
+            "%d of %d unit.position events not published (%s)", len(failures), len(moved), failures[-1]
+        )
 
 
 async def run_avl_consumer(
@@ -217,42 +227,47 @@ async def run_avl_consumer(
     sessions: sessionmaker[Session],
     stop_event: asyncio.Event,
     *,
+    bus: events.EventBus | None = None,
     prefix: str = AVL_PREFIX,
+    group: str | None = None,
     bbox: service.Bbox | None = None,
     batch_max: int = 5000,
     batch_wait_s: float = 0.05,
     reconnect_s: float = 2.0,
+    ready: asyncio.Event | None = None,
 ) -> None:
     """Consume ``<prefix>/+`` from ``mqtt://[user:pass@]host[:port]`` until ``stop_event`` is set.
 
-    ``bbox`` is the jurisdiction (``settings.jurisdiction_bbox``): fixes outside it are dead-lettered.
+    ``bus``: publish position events straight to it (see the module docstring);
+    ``group``: the shared-subscription group; by default one per database (see `feed_group`);
+    ``bbox``: the jurisdiction (``settings.jurisdiction_bbox``), fixes outside it are dead-lettered;
+    ``ready`` is set once the broker has confirmed the subscription.
     """
-    url = urlsplit(mqtt_url)
-    if url.scheme not in ("mqtt", "tcp") or not url.hostname:
-        raise InvalidInput(f"expected mqtt://host[:port], got {mqtt_url!r}", field="mqtt_url")
-    queue: asyncio.Queue[AvlMessage] = asyncio.Queue()
-    while not stop_event.is_set():
-        try:
-            async with mqtt_client(
-                mqtt_url, protocol=aiomqtt.ProtocolVersion.V5, properties=_connect_properties()
-            ) as client:
-                await client.subscribe(f"{prefix}/+", qos=1)
-                reader = asyncio.create_task(_read(client, queue))
-                try:
-                    while not (stop_event.is_set() and queue.empty()):
-                        if reader.done():
-                            reader.result()  # re-raise the connection error
-                        batch = await _collect(queue, batch_max, batch_wait_s)
-                        if batch:
-                            await asyncio.to_thread(
-                                store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox
-                            )
-                finally:
-                    reader.cancel()
-        except aiomqtt.MqttError as exc:
-            _log.warning("AVL MQTT connection lost (%s); reconnecting in %.0f s", exc, reconnect_s)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop_event.wait(), timeout=reconnect_s)
-    while not queue.empty():  # what arrived before stop is stored, not dropped
-        batch = [queue.get_nowait() for _ in range(min(queue.qsize(), batch_max))]
-        await asyncio.to_thread(store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox)
+    topic = shared_topic(f"{prefix}/+", group or feed_group(sessions))
+    receiver = AvlReceiver(mqtt_url, topic, reconnect_s=reconnect_s)
+    receiver.start(asyncio.get_running_loop())
+    signal = asyncio.create_task(_signal_ready(receiver, ready))
+
+    async def store(batch: list[AvlMessage]) -> None:
+        result = await asyncio.to_thread(
+            store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox, outbox=bus is None
+        )
+        if bus is not None and result.moved:
+            await _publish_moves(bus, result.moved)
+
+    try:
+        while not stop_event.is_set():
+            batch = await _next_batch(receiver, batch_max, batch_wait_s)
+            if batch:
+                await store(batch)
+    finally:
+        signal.cancel()
+        await asyncio.to_thread(receiver.stop)
+    while len(receiver):  # what arrived before stop is stored, not dropped
+        await store([AvlMessage(topic, payload) for topic, payload in receiver.take(batch_max)])
+
+
+async def _signal_ready(receiver: AvlReceiver, ready: asyncio.Event | None) -> None:
+    if ready is not None:
+        await receiver.subscribed.wait()
+        ready.set()

@@ -8,8 +8,8 @@ resend.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ __all__ = [
     "Bbox",
     "Fix",
     "InvalidUnitTransition",
+    "StoredPositions",
     "Unit",
     "UnitKind",
     "UnitNotAvailable",
@@ -36,12 +37,12 @@ __all__ = [
     "check_inside",
     "claim",
     "create_unit",
-    "existing_unit_ids",
     "get",
     "ingest_positions",
     "list_units",
     "record_positions",
     "set_status",
+    "store_positions",
     "track",
     "units_by_id",
 ]
@@ -170,11 +171,6 @@ def units_by_id(session: Session, unit_ids: Sequence[int]) -> dict[int, Unit]:
     return {u.id: u for u in UnitRepository(session).by_ids(unit_ids)}
 
 
-def existing_unit_ids(session: Session, unit_ids: Collection[int]) -> set[int]:
-    """Which of these units exist (AVL ingest sorts out unknown senders without loading units)."""
-    return UnitRepository(session).existing_ids(unit_ids)
-
-
 def list_units(
     session: Session,
     *,
@@ -233,20 +229,44 @@ def set_status(
     return before
 
 
+@dataclass(frozen=True, slots=True)
+class StoredPositions:
+    """What `store_positions` did: fixes stored, and the ``unit.position`` events it owes the map."""
+
+    accepted: int
+    moved: list[events.EventSpec]
+    unknown: list[int] = field(default_factory=list)  # with ``skip_unknown``: units that do not exist
+
+
 def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> int:
-    """Store fixes by unit id (units must exist); newer fixes move the unit; one event per moved unit.
+    """Store fixes by unit id (units must exist); one outbox event per moved unit, same transaction."""
+    stored = store_positions(session, fixes)
+    events.publish_many(session, stored.moved)
+    return stored.accepted
+
+
+def store_positions(
+    session: Session, fixes: Mapping[int, Sequence[Fix]], *, skip_unknown: bool = False
+) -> StoredPositions:
+    """Store fixes by unit id and say which ``unit.position`` events are due.
+
+    A unit that does not exist is `NotFound`, or with ``skip_unknown`` (a
+    device feed, which dead-letters them) its fixes are left out and its id
+    reported in `StoredPositions.unknown`.
 
     This is the AVL hot path, so a batch costs a fixed handful of statements
     whatever its size: one SELECT of the units, one executemany INSERT of the
-    fixes, one executemany UPDATE of the units that moved and one bulk outbox
-    INSERT. Only each unit's newest fix becomes a ``unit.position`` event (the
-    map shows where a unit *is*; the track keeps every fix), and a fix older
-    than the unit's stored one extends the track without moving it back.
+    fixes and one executemany UPDATE of the units that moved. Only each unit's
+    newest fix becomes an event (the map shows where a unit *is*; the track
+    keeps every fix), and a fix older than the unit's stored one extends the
+    track without moving it back. The caller publishes the events: through the
+    outbox (`ingest_positions`) or, for the MQTT feed, straight to the bus
+    after commit (`safecity.units.avl`).
     """
     repo = UnitRepository(session)
     heads = {head.id: head for head in repo.heads(list(fixes))}
     missing = sorted(set(fixes) - set(heads))
-    if missing:
+    if missing and not skip_unknown:
         raise NotFound(f"no unit {missing[0]}", field="unit_id")
     now = utcnow()
     rows: list[dict[str, object]] = []
@@ -254,9 +274,11 @@ def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> in
     moved: list[events.EventSpec] = []
     moved_ids: set[int] = set()
     for unit_id, batch in fixes.items():
+        head = heads.get(unit_id)
+        if head is None:
+            continue
         rows.extend(_position_row(unit_id, f, now) for f in batch)
         latest = max(batch, key=lambda f: f.at, default=None)
-        head = heads[unit_id]
         if latest is None or (head.position_at is not None and latest.at <= head.position_at):
             continue  # late fixes extend the track but do not move the unit back
         moves.append(
@@ -273,9 +295,8 @@ def ingest_positions(session: Session, fixes: Mapping[int, Sequence[Fix]]) -> in
         moved_ids.add(unit_id)
     repo.add_positions(rows)
     repo.move(moves)
-    events.publish_many(session, moved)
     _expire_moved(session, moved_ids)
-    return len(rows)
+    return StoredPositions(accepted=len(rows), moved=moved, unknown=missing)
 
 
 def _position_row(unit_id: int, fix: Fix, received_at: datetime) -> dict[str, object]:

@@ -1,0 +1,152 @@
+"""The AVL feed's MQTT receiver: a paho network thread that only queues raw messages.
+
+Why not `aiomqtt` (which the other device feeds use): measured on the AVL
+benchmark, the asyncio wrapper costs one event-loop round, one future and two
+queue hops per message on top of paho itself, and under MQTT 5 with QoS 1 it
+spent hundreds of microseconds of CPU per fix, so one process could not take
+5,000 fixes/s. Here paho runs its own network loop in a thread and
+``on_message`` appends ``(topic, payload)`` to a thread-safe deque; the event
+loop is woken once when the deque goes from empty to non-empty, and takes the
+messages off in batches.
+
+Why MQTT 3.1.1 and a QoS 0 subscription: a fix is superseded by the unit's
+next one a few seconds later, so redelivery buys nothing a live map needs,
+while QoS 1 doubled the receive cost (a PUBACK written per message). QoS 1
+would not make storage reliable anyway: paho acknowledges a message on
+receipt, before it is stored. Devices may still publish at QoS 1 (their leg
+to the broker is acknowledged); the broker delivers to us at QoS 0.
+
+Why a shared subscription (``$share/<group>/…``): with several API workers
+each fix goes to one of them instead of being stored once per worker.
+
+If the store falls so far behind that ``max_backlog`` messages wait, further
+messages are counted and logged as dropped (the broker would drop them
+otherwise, silently); fixes that arrive later supersede them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import deque
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from safecity.core.errors import InvalidInput
+
+__all__ = ["AvlReceiver"]
+
+_log = logging.getLogger(__name__)
+
+
+class AvlReceiver:
+    """Subscribe to ``topic`` on ``mqtt://[user:pass@]host[:port]`` and queue what arrives.
+
+    Use as ``receiver.start(loop)``, then `wait` / `take` from the event loop, then `stop`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        topic: str,
+        *,
+        max_backlog: int = 500_000,
+        reconnect_s: float = 2.0,
+        keepalive_s: int = 30,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
+            raise InvalidInput(f"expected mqtt://host[:port], got {url!r}", field="mqtt_url")
+        self.topic = topic
+        self.max_backlog = max_backlog
+        self.dropped = 0
+        self.subscribed = asyncio.Event()
+        self._backlog: deque[tuple[str, bytes]] = deque()
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_drop_log = 0.0
+        self._host, self._port, self._keepalive = parts.hostname, parts.port or 1883, keepalive_s
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"safecity-avl-{uuid.uuid4().hex[:12]}",
+            protocol=mqtt.MQTTv311,
+            clean_session=True,
+        )
+        if parts.username:
+            client.username_pw_set(parts.username, parts.password)
+        client.suppress_exceptions = True  # a failing callback is logged, never kills the network thread
+        client.reconnect_delay_set(min_delay=1, max_delay=max(1, int(reconnect_s)))
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        self._client = client
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Connect in the background (retrying until it succeeds) and start the network thread."""
+        self._loop = loop
+        self._client.connect_async(self._host, self._port, keepalive=self._keepalive)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        """Disconnect and join the network thread; what is queued stays for `take`."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def __len__(self) -> int:
+        return len(self._backlog)
+
+    async def wait(self, timeout: float) -> bool:
+        """Until something is queued (True) or ``timeout`` seconds pass (False)."""
+        self._wake.clear()  # before the check: a message queued after it sets the event again
+        if self._backlog:
+            return True
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            return bool(self._backlog)
+        return True
+
+    def take(self, limit: int) -> list[tuple[str, bytes]]:
+        """Up to ``limit`` queued ``(topic, payload)`` pairs, oldest first."""
+        backlog = self._backlog
+        return [backlog.popleft() for _ in range(min(limit, len(backlog)))]
+
+    # paho callbacks: they run in paho's network thread.
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            _log.warning("AVL MQTT connection refused: %s", reason)
+            return
+        client.subscribe(self.topic, qos=0)
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, reasons: Any, _p: Any) -> None:
+        if self._loop is not None and not any(r.is_failure for r in reasons):
+            self._loop.call_soon_threadsafe(self.subscribed.set)
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            _log.warning("AVL MQTT connection lost (%s); reconnecting", reason)
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        backlog = self._backlog
+        if len(backlog) >= self.max_backlog:
+            self._drop()
+            return
+        backlog.append((message.topic, bytes(message.payload)))
+        if len(backlog) == 1 and self._loop is not None:  # it was empty: the consumer may be waiting
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def _drop(self) -> None:
+        self.dropped += 1
+        now = time.monotonic()
+        if now - self._last_drop_log >= 10.0:
+            self._last_drop_log = now
+            _log.error(
+                "AVL store is %d messages behind; %d fixes dropped so far", len(self._backlog), self.dropped
+            )
