@@ -37,7 +37,7 @@ def test_demo_without_serving_seeds_the_city_and_prints_every_login(workdir: Pat
         users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
         fleet = dict(conn.execute(text("SELECT kind, count(*) FROM units GROUP BY kind")).all())
         types = conn.execute(text("SELECT count(*) FROM incident_types")).scalar_one()
-    assert users == 13  # the 12 demo logins and the simulation's machine account
+    assert users == 14  # the 12 demo logins and the machine accounts of the simulation and the registers
     assert fleet["dolphin_pair"] > fleet["ambulance"] > fleet["bomb_disposal_robot"] >= 1
     assert fleet["drone_team"] >= 1 and types >= 15
 

@@ -191,6 +191,11 @@ def demo(
         f"{city.incident_types} incident types, {city.places} landmarks; "
         f"road graph: {'none' if graph is None else f'{graph.n_nodes} nodes'}"
     )
+    reg = city.registers
+    console.print(
+        f"registers (synthetic): {reg.persons} persons, {reg.firs} FIRs, {reg.vehicles} vehicles, "
+        f"{reg.cameras} cameras, {reg.sections} speed sections, {reg.watchlisted} stolen plates added"
+    )
     if not serve:
         return
     if simulate and graph is None:
@@ -200,11 +205,14 @@ def demo(
         web.state.road_graph = graph
         if simulate and graph is not None:
             from safecity.demo.simulation import CitySimulation
+            from safecity.demo.streets import StreetSimulation
 
             city_sim = CitySimulation(web.state.sessionmaker, graph, seed=seed, timezone=settings.timezone)
-            web.state.background.append(city_sim.run)
+            streets = StreetSimulation(web.state.sessionmaker, seed=seed)
+            web.state.background += [city_sim.run, streets.run]
             console.print(
-                "[yellow]simulating the city[/]: synthetic calls, dispatches and units on the roads"
+                "[yellow]simulating the city[/]: synthetic calls, dispatches and units on the roads; "
+                "camera heartbeats, plate reads, stolen-car hits and traffic violations"
             )
 
     _serve(settings, host, port, prepare)

@@ -3,8 +3,10 @@
 `seed_demo` (in `seed`) is what every test database gets; this adds what only
 ``safecity demo`` wants: the incident-type catalogue in its table, the
 landmarks callers name, the fleet at the real stations of the demo
-organisation (on the road network), and the machine account the simulation
-acts as — so that the audit log says plainly which actions were synthetic.
+organisation (on the road network), the machine account the simulation
+acts as — so that the audit log says plainly which actions were synthetic —
+and the synthetic registers (`registers`: persons, FIRs, cameras, vehicles,
+the stolen-vehicle list).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from safecity.accounts import service as accounts
 from safecity.calls.places import seed_places
 from safecity.core.auth import Role, User
+from safecity.demo.registers import RegisterSeed, seed_registers
 from safecity.incidents import service as incidents
 from safecity.roads import RoadGraph
 from safecity.units.seed import seed_demo_units
@@ -31,6 +34,7 @@ class CitySeed:
     incident_types: int
     places: int
     units: int
+    registers: RegisterSeed
 
 
 def simulation_user(session: Session) -> User:
@@ -57,4 +61,5 @@ def seed_demo_city(session: Session, graph: RoadGraph | None) -> CitySeed:
     places = seed_places(session)
     fleet = seed_demo_units(session, graph)
     simulation_user(session)
-    return CitySeed(incident_types=types, places=places, units=len(fleet))
+    registers = seed_registers(session, graph)
+    return CitySeed(incident_types=types, places=places, units=len(fleet), registers=registers)

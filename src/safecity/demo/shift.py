@@ -5,9 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from safecity.units.models import UnitKind
 
-__all__ = ["SimulationConfig", "StepReport"]
+__all__ = ["SimulationConfig", "StepReport", "write_lock_first"]
+
+
+def write_lock_first(session: Session) -> None:
+    """On SQLite, take the write lock when a step begins, waiting for it (``busy_timeout``).
+
+    A step reads, then writes. SQLite refuses at once — "database is locked",
+    no waiting — to turn a read snapshot into a write once another writer
+    (the outbox relay, a dispatcher, the other simulation) has committed
+    since; taking the lock up front makes the step wait its turn instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True, slots=True)

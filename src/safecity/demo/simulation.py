@@ -44,7 +44,7 @@ from safecity.core.org import OrgKind, OrgUnit
 from safecity.demo import callmix
 from safecity.demo.city import simulation_user
 from safecity.demo.motion import FleetMotion
-from safecity.demo.shift import SimulationConfig, StepReport
+from safecity.demo.shift import SimulationConfig, StepReport, write_lock_first
 from safecity.dispatch import service as dispatch
 from safecity.incidents import service as incidents
 from safecity.roads import RoadGraph
@@ -57,18 +57,6 @@ IS = incidents.IncidentStatus
 U = units.UnitStatus
 _LIVE = [IS.NEW, IS.DISPATCHED, IS.EN_ROUTE, IS.ON_SCENE, IS.CLEARED]
 _SYNTHETIC = "[synthetic demo]"
-
-
-def _write_lock_first(session: Session) -> None:
-    """On SQLite, take the write lock when the step begins, waiting for it (``busy_timeout``).
-
-    A step reads, then writes. SQLite refuses at once — "database is locked",
-    no waiting — to turn a read snapshot into a write once another writer
-    (the outbox relay, a dispatcher) has committed since; taking the lock up
-    front makes the step wait its turn instead of failing.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class CitySimulation:
@@ -100,7 +88,7 @@ class CitySimulation:
         report = StepReport(at=now)
         try:
             with session_scope(self.sessions) as session:
-                _write_lock_first(session)
+                write_lock_first(session)
                 actor = simulation_user(session)
                 self._load(session, actor)
                 self._take_calls(session, actor, now, report)
