@@ -129,14 +129,15 @@ def test_an_anpr_hit_opens_one_p2_incident_at_the_camera_even_if_delivered_twice
 ) -> None:
     hit = Event(
         type="anpr.hit",
-        payload={"plate": "KHI-1234", "list_name": "stolen", "camera_id": 7, "lon": 67.15, "lat": 24.83,
-                 "at": "2026-11-23T10:00:00+00:00"},
+        payload={"plate": "KHI-1234", "list_name": "stolen", "camera_id": 7, "camera_code": "KHI-ANPR-07",
+                 "lon": 67.15, "lat": 24.83, "at": "2026-11-23T10:00:00+00:00"},
     )  # fmt: skip
     first = open_incident_for_hit(db_session, hit)
     again = open_incident_for_hit(db_session, hit)
     assert first is not None and again is None
     assert (first.type_code, first.priority.value, first.lon, first.lat) == ("anpr_hit", "P2", 67.15, 24.83)
     assert "KHI-1234" in first.description
+    assert first.address == "camera KHI-ANPR-07"  # the code the control room knows, not a row id
     count = db_session.scalars(select(Incident).where(Incident.type_code == "anpr_hit")).all()
     assert len(count) == 1
 

@@ -26,6 +26,7 @@ class AnprHit(BaseModel):
     plate: str = Field(min_length=1, max_length=20)
     list_name: str = Field(min_length=1, max_length=80)
     camera_id: int | str
+    camera_code: str | None = Field(default=None, max_length=40)
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     at: AwareDatetime | None = None
@@ -37,14 +38,15 @@ def open_incident_for_hit(session: Session, event: events.Event) -> service.Inci
         return None
     hit = AnprHit.model_validate(event.payload)
     seen_at: datetime | None = hit.at
+    camera = hit.camera_code or str(hit.camera_id)  # the code is what people on the floor know
     return service.open_incident(
         session,
         type_code="anpr_hit",
         lon=hit.lon,
         lat=hit.lat,
         actor=None,
-        description=f"ANPR hit: {hit.plate} on list {hit.list_name!r} at camera {hit.camera_id}",
-        address=f"camera {hit.camera_id}",
+        description=f"ANPR hit: {hit.plate} on list {hit.list_name!r} at camera {camera}",
+        address=f"camera {camera}",
         call_received_at=seen_at,
     )
 
