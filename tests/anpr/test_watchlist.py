@@ -204,3 +204,23 @@ def test_a_list_built_in_bulk_matches_as_one_built_plate_by_plate() -> None:
         assert [bulk.match(r, exhaustive=exhaustive) for r in READS] == [
             single.match(r, exhaustive=exhaustive) for r in READS
         ]
+
+
+def test_each_plate_keeps_its_own_reason_through_relisting_and_removal() -> None:
+    wl = Watchlist()
+    wl.add_many([(f"LEA-{n}", "stolen", f"FIR {n}") for n in range(100, 400)])
+    wl.add("LEA-150", "wanted", "armed")
+    wl.add("LEA-151", "stolen", "FIR 151 amended")
+    wl.add("LEA-300", "wanted", "seen armed")
+    wl.remove("LEA-150", "stolen")
+    reads = [f"LEA-{n}" for n in range(100, 400)]
+    batch = wl.match_many(reads)
+    assert batch == [wl.match(read) for read in reads]
+    found = {(h.plate, h.list_name, h.reason) for hits in batch for h in hits}
+    assert {("LEA-200", "stolen", "FIR 200"), ("LEA-151", "stolen", "FIR 151 amended")} <= found
+    assert ("LEA-151", "stolen", "FIR 151") not in found
+    assert [(h.list_name, h.reason) for h in wl.match("LEA-150")] == [("wanted", "armed")]
+    assert [(h.list_name, h.reason) for h in wl.match("LEA-300")] == [
+        ("stolen", "FIR 300"),
+        ("wanted", "seen armed"),
+    ]

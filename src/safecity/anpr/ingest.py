@@ -3,12 +3,16 @@
 Per batch: check cameras and images, read plate crops that came without text
 (OCR, in the caller's thread — the async edges call this off the event loop),
 normalise each plate (malformed text is stored *flagged*, never dropped),
-insert all rows with one Core ``INSERT … ON CONFLICT DO NOTHING`` (a repeated
-read — same camera, plate and second — is a no-op), match the *new* reads
-against this worker's in-memory watchlist, and record each hit with an event
-in the same transaction: ``anpr.hit`` when the list's policy opens an
-incident (and the read is not a near miss, see `_publish_hit`), ``anpr.alert``
-when it only alerts. One audit entry per batch.
+insert all rows with one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a repeated
+read — same camera, plate and second — is a no-op, and the new reads come back
+with their ids: no lookup before or after), match the *new* reads against this
+worker's in-memory watchlist, and record the hits with one insert and their
+events with one more, in the same transaction: ``anpr.hit`` when the list's
+policy opens an incident (and the read is not a near miss, see `_event`),
+``anpr.alert`` when it only alerts. One audit entry per batch.
+
+The loop over reads is the per-read cost of every camera feed, so it builds one
+plain tuple per read and formats field names only on the error path.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from safecity.anpr import service
 from safecity.anpr.models import AnprHit, ListPolicy
 from safecity.anpr.ocr import read_plate
 from safecity.anpr.plates import InvalidPlate, normalise_plate
-from safecity.anpr.repository import AnprRepository, ReadKey
+from safecity.anpr.repository import READ_COLUMNS, AnprRepository, ReadKey
 from safecity.anpr.schemas import AnprSettings, ReadIn
 from safecity.anpr.service import ListedEntry
 from safecity.anpr.watchlist import WatchlistHit
@@ -44,6 +48,8 @@ from safecity.core.http import current_request_id
 __all__ = ["IngestResult", "ingest_reads"]
 
 _INGEST_PURPOSE = "ANPR camera feed: storing reads for watchlist matching (retention-limited)"
+_AT = READ_COLUMNS.index("at")
+_INVALID = READ_COLUMNS.index("invalid_plate")
 
 
 @dataclass
@@ -55,17 +61,9 @@ class IngestResult:
     hits: list[AnprHit] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Text:
-    raw: str
-    plate: str | None
-    reason: str | None
-    confidence: float | None
-    from_image: bool
-
-    @property
-    def key(self) -> str:
-        return self.plate or service.clean_text(self.raw)
+# What `_text_of` says about a read: raw text, canonical plate (None: flagged), why it is
+# flagged, confidence, whether it came from the image. A tuple: one is built per read.
+_Text = tuple[str, str | None, str | None, float | None, bool]
 
 
 def _image_bytes(encoded: str, where: str, limit: int) -> bytes:
@@ -90,19 +88,18 @@ def _check_decodable(data: bytes, where: str) -> None:
 
 def _text_of(read: ReadIn, where: str, settings: AnprSettings) -> _Text:
     """Plate text as sent, or as read from the image when none was sent."""
+    raw = (read.plate_text or "").strip()
+    if raw and read.image_b64 is None:  # what nearly every camera sends: no image to check
+        return _parsed(raw, read.confidence)
     image = (
         _image_bytes(read.image_b64, f"{where}.image_b64", settings.max_image_bytes)
         if read.image_b64
         else None
     )
-    raw = (read.plate_text or "").strip()
     if raw:
         if image is not None:
             _check_decodable(image, f"{where}.image_b64")
-        try:
-            return _Text(raw, normalise_plate(raw), None, read.confidence, False)
-        except InvalidPlate as exc:
-            return _Text(raw, None, exc.detail[:200], read.confidence, False)
+        return _parsed(raw, read.confidence)
     if image is None:
         raise InvalidInput("a read needs plate_text or image_b64", field=f"{where}.plate_text")
     try:
@@ -110,34 +107,14 @@ def _text_of(read: ReadIn, where: str, settings: AnprSettings) -> _Text:
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, field=f"{where}.image_b64") from exc
     reason = None if seen.text else f"image read as {seen.raw!r}, which is not a plate"[:200]
-    return _Text(seen.raw[:64], seen.text, reason, seen.confidence, True)
+    return seen.raw[:64], seen.text, reason, seen.confidence, True
 
 
-def _camera_of(
-    refs: dict[int | str, CameraRef], read: ReadIn, where: str, scope: Collection[int] | None
-) -> CameraRef:
-    camera = refs.get(read.camera_id)
-    if camera is None or (scope is not None and camera.org_unit_id not in scope):
-        raise NotFound(f"no camera {read.camera_id}", field=f"{where}.camera_id")
-    return camera
-
-
-def _row(camera: CameraRef, read: ReadIn, text: _Text, source: str, now: datetime) -> dict[str, Any]:
-    return {
-        "camera_id": camera.id,
-        "org_unit_id": camera.org_unit_id,
-        "at": read.at,
-        "at_s": int(read.at.timestamp() // 1),
-        "plate_key": text.key,
-        "plate": text.plate,
-        "raw_text": text.raw[:64],
-        "confidence": text.confidence,
-        "invalid_plate": text.plate is None,
-        "invalid_reason": text.reason,
-        "source": source,
-        "from_image": text.from_image,
-        "received_at": now,
-    }
+def _parsed(raw: str, confidence: float | None) -> _Text:
+    try:
+        return raw, normalise_plate(raw), None, confidence, False
+    except InvalidPlate as exc:
+        return raw, None, exc.detail[:200], confidence, False
 
 
 def ingest_reads(
@@ -159,71 +136,75 @@ def ingest_reads(
     now = utcnow()
     latest = now + timedelta(seconds=settings.max_clock_skew_s)
     refs = cameras.locate(session, {r.camera_id for r in reads})
-    rows: dict[ReadKey, dict[str, Any]] = {}
+    rows: dict[ReadKey, tuple[Any, ...]] = {}
     for i, read in enumerate(reads):
-        where = f"{field_prefix}[{i}]"
-        camera = _camera_of(refs, read, where, scope)
-        if read.at > latest:
-            raise InvalidInput(f"read time {read.at.isoformat()} is in the future", field=f"{where}.at")
-        row = _row(camera, read, _text_of(read, where, settings), source, now)
-        rows.setdefault((row["camera_id"], row["plate_key"], row["at_s"]), row)
-    repo = AnprRepository(session)
-    stored = repo.existing_keys(rows.keys())
-    new_rows = {key: row for key, row in rows.items() if key not in stored}
-    repo.insert_reads(list(new_rows.values()))
+        camera = refs.get(read.camera_id)
+        if camera is None or (scope is not None and camera.org_unit_id not in scope):
+            raise NotFound(f"no camera {read.camera_id}", field=f"{field_prefix}[{i}].camera_id")
+        at = read.at
+        if at > latest:
+            raise InvalidInput(
+                f"read time {at.isoformat()} is in the future", field=f"{field_prefix}[{i}].at"
+            )
+        raw, plate, reason, confidence, from_image = _text_of(read, f"{field_prefix}[{i}]", settings)
+        key = (camera.id, plate or service.clean_text(raw), int(at.timestamp() // 1))
+        if key not in rows:  # in `READ_COLUMNS` order
+            rows[key] = (
+                camera.id, camera.org_unit_id, at, key[2], key[1], plate, raw[:64], confidence,
+                plate is None, reason, source, from_image, now,
+            )  # fmt: skip
+    new_ids = AnprRepository(session).insert_reads(list(rows.values()))
     result = IngestResult(
         received=len(reads),
-        accepted=len(new_rows),
-        duplicates=len(reads) - len(new_rows),
-        flagged=sum(1 for row in new_rows.values() if row["invalid_plate"]),
-        hits=_record_hits(session, new_rows, refs, settings.incident_min_score),
+        accepted=len(new_ids),
+        duplicates=len(reads) - len(new_ids),
+        flagged=sum(1 for key in new_ids if rows[key][_INVALID]),
+        hits=_record_hits(session, new_ids, rows, refs, settings.incident_min_score),
     )
-    _audit_batch(session, actor, source, result, {r["camera_id"] for r in rows.values()})
+    _audit_batch(session, actor, source, result, {key[0] for key in rows})
     return result
 
 
 def _record_hits(
     session: Session,
-    new_rows: dict[ReadKey, dict[str, Any]],
+    new_ids: dict[ReadKey, int],
+    rows: dict[ReadKey, tuple[Any, ...]],
     refs: dict[int | str, CameraRef],
     incident_min_score: float,
 ) -> list[AnprHit]:
     """Hits of the reads this batch added; a repeated read was matched when it was new."""
-    if not new_rows:
+    if not new_ids:
         return []
     watchlist, listed = service.watchlist_for(session)
     if not len(watchlist):
         return []
     now = utcnow()
-    matched: list[tuple[ReadKey, WatchlistHit, ListedEntry]] = []
-    keys = list(new_rows)
-    every = watchlist.match_many([new_rows[key]["plate_key"] for key in keys])
-    for key, matches in zip(keys, every, strict=True):
+    hits: list[dict[str, Any]] = []
+    keys = list(new_ids)
+    for key, matches in zip(keys, watchlist.match_many([key[1] for key in keys]), strict=True):
         for match in matches:
             entry = listed.get((match.plate, match.list_name))
             if entry is not None and (entry.expires_at is None or entry.expires_at > now):
-                matched.append((key, match, entry))
-    if not matched:
+                hits.append(_hit_row(new_ids[key], key, rows[key][_AT], match, entry, refs[key[0]], now))
+    if not hits:
         return []
     repo = AnprRepository(session)
-    ids = repo.read_ids({key for key, _, _ in matched})
-    hit_ids: list[int] = []
-    for key, match, entry in matched:
-        if key not in ids:
-            continue
-        row = new_rows[key]
-        camera = refs[row["camera_id"]]
-        hit = _hit_row(ids[key], row, match, entry, camera, now)
-        hit_id = repo.insert_hit(hit)
+    hit_ids = repo.insert_hits(hits)
+    stored: list[tuple[int, dict[str, Any]]] = []
+    for hit in hits:
+        hit_id = hit_ids.get((hit["read_id"], hit["list_name"], hit["listed_plate"]))
         if hit_id is not None:  # None: a concurrent worker stored the same read and hit
-            _publish_hit(session, hit_id, hit, camera, incident_min_score)
-            hit_ids.append(hit_id)
-    return repo.hits_by_ids(hit_ids) if hit_ids else []
+            stored.append((hit_id, hit))
+    events.publish_many(
+        session, [_event(hit_id, hit, refs[hit["camera_id"]], incident_min_score) for hit_id, hit in stored]
+    )
+    return repo.hits_by_ids([hit_id for hit_id, _ in stored]) if stored else []
 
 
 def _hit_row(
     read_id: int,
-    row: dict[str, Any],
+    key: ReadKey,
+    at: datetime,
     match: WatchlistHit,
     entry: ListedEntry,
     camera: CameraRef,
@@ -235,22 +216,22 @@ def _hit_row(
         "list_name": match.list_name,
         "policy": entry.policy,
         "listed_plate": match.plate,
-        "read_text": row["plate_key"],
+        "read_text": key[1],
         "score": match.score,
         "match_kind": match.kind,
         "camera_id": camera.id,
         "org_unit_id": camera.org_unit_id,
         "lon": camera.lon,
         "lat": camera.lat,
-        "at": row["at"],
+        "at": at,
         "status": "open",
         "created_at": now,
     }
 
 
-def _publish_hit(
-    session: Session, hit_id: int, hit: dict[str, Any], camera: CameraRef, incident_min_score: float
-) -> None:
+def _event(
+    hit_id: int, hit: dict[str, Any], camera: CameraRef, incident_min_score: float
+) -> events.EventSpec:
     """``anpr.hit`` (incidents open one) when the list's policy says so and the read is
     the listed plate or a look-alike spelling of it; a read a character short or long
     of a listed plate is an ``anpr.alert`` for an operator to judge: in a large list
@@ -272,15 +253,13 @@ def _publish_hit(
         "policy": hit["policy"].value,
     }
     opens = hit["policy"] is ListPolicy.OPEN_INCIDENT and hit["score"] >= incident_min_score
-    kind = "anpr.hit" if opens else "anpr.alert"
-    events.publish(session, kind, payload, key=hit["listed_plate"])
+    return ("anpr.hit" if opens else "anpr.alert"), payload, hit["listed_plate"]
 
 
 def _audit_batch(
     session: Session, actor: User | None, source: str, result: IngestResult, camera_ids: set[int]
 ) -> None:
-    audit.record(
-        session,
+    entry = audit.AuditEvent(
         actor=accounts.actor_of(actor),
         action="anpr.reads.ingest",
         object_type="anpr_read_batch",
@@ -297,3 +276,4 @@ def _audit_batch(
             "hits": [h.id for h in result.hits],
         },
     )
+    audit.record_many(session, [entry])  # driver-level insert: no ORM flush for one row

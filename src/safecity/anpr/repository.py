@@ -1,19 +1,25 @@
 """ANPR queries; the only place in this domain that builds SQL.
 
-Reads are written with one Core ``INSERT … ON CONFLICT DO NOTHING`` per
-batch (SQLite and PostgreSQL both), so a repeated read is a no-op and no ORM
-object is built per row.
+Reads are written with one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per
+batch (SQLite and PostgreSQL both): a repeated read is a no-op, the new reads
+come back with their ids (no query before or after), and no ORM object is
+built per row.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
+import sqlite3
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from safecity.anpr.models import (
@@ -27,14 +33,13 @@ from safecity.anpr.models import (
 )
 from safecity.core.db import utcnow
 
-__all__ = ["AnprRepository", "EntryRow", "ReadKey"]
+__all__ = ["READ_COLUMNS", "AnprRepository", "EntryRow", "ReadKey"]
 
 ReadKey = tuple[int, str, int]  # camera_id, plate_key, at_s
-_CHUNK = 2_000
-_UNSET = object()
+_CHUNK = 500  # rows per SQLite statement: 6,500 parameters, one cached statement
 _CHANGES_KEPT = 10_000  # versions of watchlist changes kept; a worker further behind reloads
 EntryRow = tuple[int, str, str, str, Any, datetime | None]  # id, plate, list, reason, policy, expiry
-_READ_COLUMNS = (
+READ_COLUMNS = (
     "camera_id",
     "org_unit_id",
     "at",
@@ -49,6 +54,38 @@ _READ_COLUMNS = (
     "from_image",
     "received_at",
 )
+_READ_TABLE_COLUMNS = [cast(Table, AnprRead.__table__).c[name] for name in READ_COLUMNS]
+_NEW_READ_RETURNING = "RETURNING camera_id, plate_key, at_s, id"
+
+
+@lru_cache(maxsize=8)
+def _values_sql(n_rows: int) -> str:
+    """SQLite: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING (the inserted rows only)."""
+    row = f"({', '.join(['?'] * len(READ_COLUMNS))})"
+    return (
+        f"INSERT INTO anpr_reads ({', '.join(READ_COLUMNS)}) VALUES {', '.join([row] * n_rows)} "
+        f"ON CONFLICT (camera_id, plate_key, at_s) DO NOTHING {_NEW_READ_RETURNING}"
+    )
+
+
+_unnest_sql_of: dict[str, str] = {}
+
+
+def _unnest_sql(dialect: Dialect) -> str:
+    """PostgreSQL: the batch as one array per column, unnested into rows by the server.
+
+    One statement whatever the batch size; psycopg sends each array as one parameter.
+    """
+    if dialect.name in _unnest_sql_of:
+        return _unnest_sql_of[dialect.name]
+    # Element types without a length: an explicit cast to VARCHAR(n) would truncate silently.
+    types = [re.sub(r"\(\d+\)", "", column.type.compile(dialect)) for column in _READ_TABLE_COLUMNS]
+    arrays = ", ".join(f"%b::{name}[]" for name in types)
+    sql = _unnest_sql_of[dialect.name] = (
+        f"INSERT INTO anpr_reads ({', '.join(READ_COLUMNS)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT (camera_id, plate_key, at_s) DO NOTHING {_NEW_READ_RETURNING}"
+    )
+    return sql
 
 
 def _insert_ignoring(session: Session, table: Any, conflict: Sequence[str]) -> Insert:
@@ -71,93 +108,44 @@ class AnprRepository:
 
     # reads
 
-    def existing_keys(self, keys: Collection[ReadKey]) -> set[ReadKey]:
-        """Which of ``keys`` are stored already (one index range scan per batch)."""
-        if not keys:
-            return set()
-        cameras = {k[0] for k in keys}
-        seconds = [k[2] for k in keys]
-        stmt = select(AnprRead.camera_id, AnprRead.plate_key, AnprRead.at_s).where(
-            AnprRead.camera_id.in_(cameras), AnprRead.at_s.between(min(seconds), max(seconds))
-        )
-        wanted = set(keys)
-        return {key for key in map(tuple, self.session.execute(stmt)) if key in wanted}
+    def insert_reads(self, rows: Sequence[Sequence[Any]]) -> dict[ReadKey, int]:
+        """Insert-or-ignore rows (values in `READ_COLUMNS` order); returns the new rows' ids
+        by key, so a read stored before (or by a concurrent worker) is simply absent.
 
-    def insert_reads(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert-or-ignore at driver level: plain tuples in stored form, one executemany
-        (SQLite) or a COPY and one INSERT … SELECT (PostgreSQL, see `_copy_reads`).
-
-        SQLAlchemy's per-row parameter processing is skipped (it was most of the
-        cost); the column types' own bind processors still produce the stored values.
+        One statement per batch, at driver level: SQLAlchemy's per-row parameter
+        handling was most of the cost. The column types' own bind processors still
+        make the stored values, once per distinct value of each column.
         """
         if not rows:
-            return
+            return {}
         connection = self.session.connection()
         dialect = connection.dialect
-        table = AnprRead.__table__
-        columns = [table.c[name] for name in _READ_COLUMNS]
-        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        marker = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) "
-            f"VALUES ({', '.join([marker] * len(columns))}) "
-            "ON CONFLICT (camera_id, plate_key, at_s) DO NOTHING"
-        )
-        # A batch repeats most values of processed columns (one receive time, a few cameras'
-        # booleans), so each distinct value is processed once.
-        converted: list[tuple[int, Any, dict[Any, Any]]] = [
-            (i, p, {}) for i, p in enumerate(processors) if p is not None
-        ]
-        values: list[tuple[Any, ...]] = []
-        for row in rows:
-            record = [row[name] for name in _READ_COLUMNS]
-            for i, process, done in converted:
-                value = record[i]
-                stored = done.get(value, _UNSET)
-                if stored is _UNSET:
-                    stored = done[value] = process(value)
-                record[i] = stored
-            values.append(tuple(record))
-        if dialect.name == "postgresql":
-            self._copy_reads(connection.connection.dbapi_connection, values)
-            return
-        for start in range(0, len(values), _CHUNK):
-            connection.exec_driver_sql(sql, values[start : start + _CHUNK])
-
-    @staticmethod
-    def _copy_reads(dbapi_connection: Any, values: Sequence[tuple[Any, ...]]) -> None:
-        """COPY into a temporary table, then insert what is not stored yet.
-
-        psycopg's executemany sends one prepared statement per row; COPY costs the
-        client less than half as much CPU. The temporary table (per connection,
-        emptied at commit) has no defaults, so no id is drawn for a duplicate.
-        """
-        columns = ", ".join(_READ_COLUMNS)
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS anpr_reads_incoming ON COMMIT DELETE ROWS "
-                f"AS SELECT {columns} FROM anpr_reads WITH NO DATA"
-            )
-            with cursor.copy(f"COPY anpr_reads_incoming ({columns}) FROM STDIN") as copy:
-                for record in values:
-                    copy.write_row(record)
-            cursor.execute(
-                f"INSERT INTO anpr_reads ({columns}) SELECT {columns} FROM anpr_reads_incoming "
-                "ON CONFLICT (camera_id, plate_key, at_s) DO NOTHING"
-            )
-            cursor.execute("TRUNCATE anpr_reads_incoming")
-
-    def read_ids(self, keys: Collection[ReadKey]) -> dict[ReadKey, int]:
-        found: dict[ReadKey, int] = {}
-        for camera_id, plate_key, at_s in keys:
-            rid = self.session.scalar(
-                select(AnprRead.id).where(
-                    AnprRead.camera_id == camera_id, AnprRead.plate_key == plate_key, AnprRead.at_s == at_s
-                )
-            )
-            if rid is not None:
-                found[(camera_id, plate_key, at_s)] = rid
-        return found
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        for i, column in enumerate(_READ_TABLE_COLUMNS):
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                stored = {value: process(value) for value in set(columns[i])}
+                columns[i] = list(map(stored.__getitem__, columns[i]))
+        dbapi = connection.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        try:
+            if dialect.name == "postgresql":
+                cursor.execute(_unnest_sql(dialect), columns)
+                return {(c, k, s): i for c, k, s, i in cursor.fetchall()}
+            if dialect.name != "sqlite":
+                raise NotImplementedError(f"read insert is not implemented for {dialect.name}")
+            records = list(zip(*columns, strict=True))
+            found: dict[ReadKey, int] = {}
+            limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            per = max(1, min(_CHUNK, limit // len(READ_COLUMNS)))  # builds before 3.32 allow 999
+            for start in range(0, len(records), per):
+                chunk = records[start : start + per]
+                cursor.execute(_values_sql(len(chunk)), list(chain.from_iterable(chunk)))
+                found.update({(c, k, s): i for c, k, s, i in cursor.fetchall()})
+            return found
+        finally:
+            cursor.close()
 
     def get_read(self, read_id: int) -> AnprRead | None:
         return self.session.get(AnprRead, read_id)
@@ -311,10 +299,17 @@ class AnprRepository:
 
     # hits
 
-    def insert_hit(self, row: Mapping[str, Any]) -> int | None:
-        """The new hit's id, or ``None`` if this read already hit this listed plate."""
+    def insert_hits(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, str, str], int]:
+        """Insert-or-ignore hits; the new ones' ids by (read id, list, listed plate).
+
+        A hit already stored (a concurrent worker stored the same read and hit) is absent.
+        """
+        if not rows:
+            return {}
         stmt = _insert_ignoring(self.session, AnprHit.__table__, ("read_id", "list_name", "listed_plate"))
-        return self.session.scalar(stmt.returning(AnprHit.id), dict(row))
+        returning = stmt.returning(AnprHit.read_id, AnprHit.list_name, AnprHit.listed_plate, AnprHit.id)
+        result = self.session.execute(returning, [dict(row) for row in rows])
+        return {(int(r), str(n), str(p)): int(i) for r, n, p, i in result}
 
     def hits_by_ids(self, ids: Collection[int]) -> list[AnprHit]:
         return list(self.session.scalars(select(AnprHit).where(AnprHit.id.in_(ids)).order_by(AnprHit.id)))
