@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safecity.accounts import service as accounts
 from safecity.calls.places import seed_places
 from safecity.core.auth import Role, User
 from safecity.demo.registers import RegisterSeed, seed_registers
+from safecity.demo.seed import machine_user
 from safecity.incidents import service as incidents
 from safecity.roads import RoadGraph
 from safecity.units.seed import seed_demo_units
@@ -39,20 +38,12 @@ class CitySeed:
 
 def simulation_user(session: Session) -> User:
     """The machine account the simulation takes calls and dispatches as (created when missing)."""
-    found = session.scalar(select(User).where(User.username == SIMULATION_USER))
-    if found is not None:
-        return found
-    user, _ = accounts.create_user(
+    return machine_user(
         session,
-        username=SIMULATION_USER,
-        full_name="Demo city simulation (synthetic calls and dispatches)",
-        password=None,
-        roles=(Role.DISPATCHER, Role.OPERATOR),
-        units=("SD",),
-        actor=None,
-        is_machine=True,
+        SIMULATION_USER,
+        "Demo city simulation (synthetic calls and dispatches)",
+        (Role.DISPATCHER, Role.OPERATOR),
     )
-    return user
 
 
 def seed_demo_city(session: Session, graph: RoadGraph | None) -> CitySeed:

@@ -19,7 +19,6 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safecity.accounts import service as accounts
 from safecity.anpr import service as anpr
 from safecity.cameras import service as cameras
 from safecity.cameras.models import CameraKind
@@ -28,6 +27,7 @@ from safecity.core.auth import Role, User
 from safecity.core.db import utcnow
 from safecity.core.org import get_unit
 from safecity.demo.people import SYNTHETIC, Population, SyntheticPerson, population
+from safecity.demo.seed import machine_user
 from safecity.demo.shift import SimulationConfig
 from safecity.records import cases
 from safecity.records import service as records
@@ -99,20 +99,12 @@ class RegisterSeed:
 
 def registers_user(session: Session) -> User:
     """The machine account that keeps the synthetic registers (created when missing)."""
-    found = session.scalar(select(User).where(User.username == REGISTERS_USER))
-    if found is not None:
-        return found
-    user, _ = accounts.create_user(
+    return machine_user(
         session,
-        username=REGISTERS_USER,
-        full_name="Demo registers (synthetic persons, vehicles, cameras and plate reads)",
-        password=None,
-        roles=(Role.RECORDS_OFFICER, Role.TRAFFIC_OFFICER),
-        units=("SD",),
-        actor=None,
-        is_machine=True,
+        REGISTERS_USER,
+        "Demo registers (synthetic persons, vehicles, cameras and plate reads)",
+        (Role.RECORDS_OFFICER, Role.TRAFFIC_OFFICER),
     )
-    return user
 
 
 def _persons(session: Session, pop: Population, actor: User) -> dict[str, int]:

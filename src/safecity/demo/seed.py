@@ -16,7 +16,7 @@ from safecity.accounts import service as accounts
 from safecity.core.auth import Role, User
 from safecity.core.org import OrgUnit, load_tree_file
 
-__all__ = ["DEMO_ORG_FILE", "DEMO_USERS", "DemoLogin", "seed_demo"]
+__all__ = ["DEMO_ORG_FILE", "DEMO_USERS", "DemoLogin", "machine_user", "seed_demo"]
 
 DEMO_ORG_FILE = Path(__file__).resolve().parent / "karachi_southeast.toml"
 
@@ -71,6 +71,25 @@ def seed_demo(session: Session) -> dict[str, str | None]:
         )
         secrets[user.username] = secret
     return secrets
+
+
+def machine_user(session: Session, username: str, full_name: str, roles: tuple[Role, ...]) -> User:
+    """A province-wide machine account the demo acts as (created when missing), so the audit log
+    says plainly which actions were synthetic."""
+    found = session.scalar(select(User).where(User.username == username))
+    if found is not None:
+        return found
+    user, _ = accounts.create_user(
+        session,
+        username=username,
+        full_name=full_name,
+        password=None,
+        roles=roles,
+        units=("SD",),
+        actor=None,
+        is_machine=True,
+    )
+    return user
 
 
 def station_count(session: Session) -> int:
