@@ -27,8 +27,6 @@ range no operator issues (`callmix.CALLER_PREFIX`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,6 +38,7 @@ from safecity.calls import service as calls
 from safecity.core.auth import User
 from safecity.core.db import session_scope, utcnow
 from safecity.core.errors import SafeCityError
+from safecity.core.jobs import every
 from safecity.core.org import OrgKind, OrgUnit
 from safecity.demo import callmix
 from safecity.demo.city import simulation_user
@@ -52,7 +51,6 @@ from safecity.units import service as units
 
 __all__ = ["CitySimulation", "SimulationConfig", "StepReport"]
 
-_log = logging.getLogger(__name__)
 IS = incidents.IncidentStatus
 U = units.UnitStatus
 _LIVE = [IS.NEW, IS.DISPATCHED, IS.EN_ROUTE, IS.ON_SCENE, IS.CLEARED]
@@ -106,13 +104,7 @@ class CitySimulation:
 
     async def run(self, stop: asyncio.Event, interval_s: float = 2.0) -> None:
         """Step with the wall clock until ``stop`` is set (a failing step is logged, not fatal)."""
-        while not stop.is_set():
-            try:
-                await asyncio.to_thread(self.step, utcnow())
-            except Exception:
-                _log.exception("demo city step failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        await every(interval_s, lambda: self.step(utcnow()), stop, what="demo city step")
 
     def _load(self, session: Session, actor: User) -> None:
         if self._places:

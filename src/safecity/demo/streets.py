@@ -28,8 +28,6 @@ seconds and a handful of heartbeats a minute.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +44,7 @@ from safecity.cameras.schemas import CameraRef
 from safecity.core.auth import User
 from safecity.core.db import session_scope, utcnow
 from safecity.core.errors import SafeCityError
+from safecity.core.jobs import every
 from safecity.demo.people import population
 from safecity.demo.registers import BROKEN_CAMERA, CAMERAS, HEARTBEAT_S, SECTION, registers_user
 from safecity.demo.shift import write_lock_first
@@ -55,7 +54,6 @@ from safecity.traffic.violations import record_camera_violation
 
 __all__ = ["StreetConfig", "StreetReport", "StreetSimulation", "ocr_noise"]
 
-_log = logging.getLogger(__name__)
 _SOURCE = "demo-sim"  # the reads' source column: never mistaken for a camera feed
 _CONFUSIONS = {
     "O": "0",
@@ -165,13 +163,7 @@ class StreetSimulation:
 
     async def run(self, stop: asyncio.Event, interval_s: float = 2.0) -> None:
         """Step with the wall clock until ``stop`` is set (a failing step is logged, not fatal)."""
-        while not stop.is_set():
-            try:
-                await asyncio.to_thread(self.step, utcnow())
-            except Exception:
-                _log.exception("demo street step failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        await every(interval_s, lambda: self.step(utcnow()), stop, what="demo street step")
 
     @staticmethod
     def _guarded(report: StreetReport, what: str, session: Session, part: Callable[[], None]) -> None:
