@@ -92,19 +92,34 @@ def _background(
     """Jobs the configuration asks for: the AVL consumer when ``SAFECITY_MQTT_URL`` is set."""
     jobs: list[Background] = []
     if settings.mqtt_url:
-        from safecity.units.avl import run_avl_consumer
-
-        mqtt_url, bbox = settings.mqtt_url, settings.jurisdiction_bbox
-
-        async def avl(stop: asyncio.Event) -> None:
-            await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox)
-
-        jobs.append(avl)
+        jobs.append(_avl_job(settings, settings.mqtt_url, sessions, bus))
     from safecity.anpr.jobs import anpr_jobs
     from safecity.cameras.jobs import camera_jobs
 
     jobs += [*camera_jobs(settings.mqtt_url, sessions), *anpr_jobs(settings.mqtt_url, sessions)]
     return jobs
+
+
+def _avl_job(
+    settings: Settings, mqtt_url: str, sessions: sessionmaker[Session], bus: events.EventBus
+) -> Background:
+    """The AVL feed: in a worker process of its own unless configured off or the database is in memory."""
+    from safecity.units.avl import feed_group, run_avl_consumer
+    from safecity.units.avl_worker import WorkerConfig, can_run_in_worker, run_avl_worker
+
+    bbox = settings.jurisdiction_bbox
+    if settings.avl_worker_process and can_run_in_worker(settings.database_url):
+        config = WorkerConfig(settings.database_url, mqtt_url, feed_group(sessions), bbox=bbox)
+
+        async def avl_worker(stop: asyncio.Event) -> None:
+            await run_avl_worker(config, stop, bus)
+
+        return avl_worker
+
+    async def avl(stop: asyncio.Event) -> None:
+        await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox)
+
+    return avl
 
 
 async def _run_logged(job: Background, stop: asyncio.Event) -> None:

@@ -1,7 +1,8 @@
-"""Fixtures of the units tests: sessions on the shared API database and a fresh unit per test."""
+"""Fixtures of the units tests: sessions on the shared API database, a fresh unit per test, the broker."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -33,3 +34,20 @@ def new_unit(sessions: sessionmaker[Session], prefix: str = "AVL") -> int:
             actor=None,
         )
         return unit.id
+
+
+@pytest.fixture
+def mqtt_url() -> str:
+    """The real broker (Mosquitto) when SAFECITY_TEST_MQTT_URL names one."""
+    url = os.environ.get("SAFECITY_TEST_MQTT_URL")
+    if not url:
+        pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
+    return url
+
+
+def publish(url: str, messages: list[tuple[str, bytes]]) -> None:
+    """Publish ``(topic, payload)`` pairs at QoS 1 and return once the broker has them all."""
+    import paho.mqtt.publish as mqtt_publish
+
+    host, _, port = url.removeprefix("mqtt://").partition(":")
+    mqtt_publish.multiple([(t, p, 1, False) for t, p in messages], hostname=host, port=int(port or 1883))

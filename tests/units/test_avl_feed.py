@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.units.conftest import new_unit
+from tests.units.conftest import new_unit, publish
 
 from safecity.core.db import make_engine, make_sessionmaker
 from safecity.units.avl import feed_group, run_avl_consumer
@@ -19,23 +18,8 @@ from safecity.units.avl_receiver import AvlReceiver
 from safecity.units.models import UnitPosition
 
 
-@pytest.fixture
-def mqtt_url() -> str:
-    url = os.environ.get("SAFECITY_TEST_MQTT_URL")
-    if not url:
-        pytest.skip("SAFECITY_TEST_MQTT_URL is not set")
-    return url
-
-
 def _fix(second: int) -> bytes:
     return json.dumps({"lon": 67.2, "lat": 24.85, "at": f"2026-11-23T08:00:{second:02d}+00:00"}).encode()
-
-
-def _publish(url: str, messages: list[tuple[str, bytes]]) -> None:
-    import paho.mqtt.publish as publish
-
-    host, _, port = url.removeprefix("mqtt://").partition(":")
-    publish.multiple([(t, p, 1, False) for t, p in messages], hostname=host, port=int(port or 1883))
 
 
 def _stored(sessions: sessionmaker[Session], unit_id: int) -> int:
@@ -70,7 +54,7 @@ async def test_two_workers_on_one_database_store_each_fix_once(
         for ready in readies
     ]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=10)
-    await asyncio.to_thread(_publish, mqtt_url, [(f"{prefix}/{unit_id}", _fix(s)) for s in range(40)])
+    await asyncio.to_thread(publish, mqtt_url, [(f"{prefix}/{unit_id}", _fix(s)) for s in range(40)])
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 15
     while loop.time() < deadline and _stored(sessions, unit_id) < 40:
@@ -89,7 +73,7 @@ async def test_a_receiver_that_is_too_far_behind_counts_what_it_drops(mqtt_url: 
     try:
         await asyncio.wait_for(receiver.subscribed.wait(), timeout=10)
         messages = [(topic.replace("+", "7"), _fix(s)) for s in range(8)]
-        await asyncio.to_thread(_publish, mqtt_url, messages)
+        await asyncio.to_thread(publish, mqtt_url, messages)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10
         while loop.time() < deadline and len(receiver) + receiver.dropped < 8:

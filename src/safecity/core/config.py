@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///safecity.db"
     event_bus: str = "inprocess"
     mqtt_url: str | None = None
+    # Store the AVL feed in a worker process of its own (off the API's GIL); False keeps it in-process.
+    avl_worker_process: bool = True
     secret_key: str | None = None
     secret_key_file: Path = Path(".safecity-secret")
     timezone: str = "Asia/Karachi"

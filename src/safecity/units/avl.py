@@ -19,7 +19,9 @@ the work. An event is still only ever sent for a committed fix; one lost to a
 crash is replaced by the next fix, and the stored position stays the truth
 the map reloads. Without a bus the events go through the outbox as usual.
 
-Start it from the app when ``settings.mqtt_url`` is set::
+The app runs the feed in a worker process of its own (`safecity.units.avl_worker`,
+which stores with `store_avl_batch` too); this in-process consumer is what it
+falls back to for an in-memory database or ``SAFECITY_AVL_WORKER_PROCESS=false``::
 
     stop = asyncio.Event()
     task = asyncio.create_task(
@@ -59,6 +61,7 @@ __all__ = [
     "BatchResult",
     "feed_group",
     "parse_avl_message",
+    "publish_moves",
     "run_avl_consumer",
     "store_avl_batch",
 ]
@@ -208,7 +211,7 @@ async def _next_batch(receiver: AvlReceiver, batch_max: int, batch_wait_s: float
     return [AvlMessage(topic, payload) for topic, payload in receiver.take(batch_max)]
 
 
-async def _publish_moves(bus: events.EventBus, moved: Sequence[events.EventSpec]) -> None:
+async def publish_moves(bus: events.EventBus, moved: Sequence[events.EventSpec]) -> None:
     """Hand a committed batch's position events to the bus; a failure costs the map one update."""
     failures: list[Exception] = []
     for event_type, payload, key in moved:
@@ -253,7 +256,7 @@ async def run_avl_consumer(
             store_avl_batch, sessions, batch, prefix=prefix, bbox=bbox, outbox=bus is None
         )
         if bus is not None and result.moved:
-            await _publish_moves(bus, result.moved)
+            await publish_moves(bus, result.moved)
 
     try:
         while not stop_event.is_set():

@@ -22,15 +22,25 @@ each fix goes to one of them instead of being stored once per worker.
 If the store falls so far behind that ``max_backlog`` messages wait, further
 messages are counted and logged as dropped (the broker would drop them
 otherwise, silently); fixes that arrive later supersede them.
+
+The receiver also runs without a thread (`connect` then `pump` in a loop), for
+the AVL worker process (`safecity.units.avl_worker`): there the one thread
+reads the socket and stores in turn, so nothing contends for the GIL. With a
+network thread, each of paho's several ``recv`` calls per message gives the
+GIL away and waits up to the interpreter's switch interval (5 ms) to get it
+back from a thread that is storing, so a busy store starved the reader.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import select
+import socket
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,7 +75,11 @@ class AvlReceiver:
         self.topic = topic
         self.max_backlog = max_backlog
         self.dropped = 0
-        self.subscribed = asyncio.Event()
+        self.subscribed = asyncio.Event()  # set on the event loop given to `start`
+        self.is_subscribed = False  # the same, for `pump` mode
+        self.reconnect_s = reconnect_s
+        self._next_try = 0.0
+        self._next_misc = 0.0
         self._backlog: deque[tuple[str, bytes]] = deque()
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -92,6 +106,60 @@ class AvlReceiver:
         self._loop = loop
         self._client.connect_async(self._host, self._port, keepalive=self._keepalive)
         self._client.loop_start()
+
+    def connect(self) -> bool:
+        """`pump` mode: try to connect now; False (logged) when the broker cannot be reached."""
+        self._next_try = time.monotonic() + self.reconnect_s
+        try:
+            self._client.connect(self._host, self._port, keepalive=self._keepalive)
+        except OSError as exc:
+            _log.warning("AVL MQTT broker %s:%d unreachable (%s); retrying", self._host, self._port, exc)
+            return False
+        return True
+
+    def pump(self, timeout: float, also: Sequence[int] = ()) -> list[int]:
+        """`pump` mode: one round of the network loop in the calling thread.
+
+        Waits up to ``timeout`` seconds for the broker (or for a file
+        descriptor in ``also``), reads every whole message already waiting,
+        writes what is queued and keeps the connection alive, reconnecting
+        when it was lost. Returns the descriptors of ``also`` that are readable.
+        """
+        client = self._client
+        sock = client.socket()
+        if sock is None:  # not connected: retry now and then, still answering ``also``
+            if time.monotonic() >= self._next_try:
+                self.is_subscribed = False
+                self.connect()
+            ready, _, _ = select.select(list(also), [], [], min(timeout, self.reconnect_s))
+            return list(ready)
+        writers: list[Any] = [sock] if client.want_write() else []
+        readers: list[Any] = [sock, *also]
+        readable, writable, _ = select.select(readers, writers, [], timeout)
+        if writable:
+            client.loop_write()
+        if sock in readable:
+            self._read_waiting(sock)
+        now = time.monotonic()
+        if now >= self._next_misc:
+            self._next_misc = now + 1.0
+            client.loop_misc()  # keep-alive pings, and noticing a dead connection
+        return [fd for fd in readable if fd is not sock]
+
+    def _read_waiting(self, sock: Any, budget: int = 20_000) -> None:
+        """Read packets while bytes wait on the socket (a peek says so without reading them)."""
+        client = self._client
+        for _ in range(budget):
+            if client.loop_read() != mqtt.MQTT_ERR_SUCCESS:
+                return  # paho closed the socket and reported it; the next `pump` reconnects
+            try:
+                if not sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    client.loop_read()  # the broker closed: let paho see it and report it
+                    return
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
 
     def stop(self) -> None:
         """Disconnect and join the network thread; what is queued stays for `take`."""
@@ -126,7 +194,11 @@ class AvlReceiver:
         client.subscribe(self.topic, qos=0)
 
     def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, reasons: Any, _p: Any) -> None:
-        if self._loop is not None and not any(r.is_failure for r in reasons):
+        if any(r.is_failure for r in reasons):
+            _log.error("AVL MQTT subscription to %s refused: %s", self.topic, reasons)
+            return
+        self.is_subscribed = True
+        if self._loop is not None:
             self._loop.call_soon_threadsafe(self.subscribed.set)
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
