@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -68,6 +68,28 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime: store timezone-aware UTC times only")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, one step to the text SQLAlchemy's ``DATETIME`` stores
+        (``YYYY-MM-DD HH:MM:SS.ffffff``, UTC) instead of three.
+
+        Bulk writes (AVL fixes, ANPR reads) bind several times per row and the
+        composed processor (convert, strip the zone, format through a dict)
+        was a quarter of the AVL store's CPU; the text is the same (tested).
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not UTC:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime: store timezone-aware UTC times only")
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
