@@ -70,3 +70,19 @@ def test_the_words_are_translated_in_urdu(client: TestClient, login) -> None:  #
         client.cookies.delete("safecity_lang")
     assert 'dir="rtl"' in html
     assert _words(html)["agency"]["police"] == "پولیس"
+
+
+def test_the_camera_layer_and_plate_alerts_have_their_words_in_both_languages(  # type: ignore[no-untyped-def]
+    client: TestClient, login
+) -> None:
+    english = client.get("/command", headers=login("alice")).text
+    assert 'id="anpr-card"' in english and 'id="anpr-list"' in english
+    words = _words(english)
+    assert words["cam_status"]["never"] == "never heard from" and words["match"]["confusable"]
+    client.cookies.set("safecity_lang", "ur")
+    try:
+        urdu = _words(client.get("/command", headers=login("alice")).text)
+    finally:
+        client.cookies.delete("safecity_lang")
+    assert urdu["cam_status"]["offline"] == "آف لائن" and urdu["confirm"] == "تصدیق کریں"
+    assert urdu["plate_alerts"] == "نمبر پلیٹ الرٹس" and urdu["cam_kind"]["anpr"] == "ANPR کیمرہ"

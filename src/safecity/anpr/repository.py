@@ -324,6 +324,15 @@ class AnprRepository:
         stmt = stmt.order_by(AnprHit.at.desc(), AnprHit.id.desc()).limit(limit)
         return list(self.session.scalars(stmt))
 
+    def entry_reasons(self, entry_ids: Collection[int], scope: Collection[int]) -> dict[int, str]:
+        """The reasons of those entries whose owning unit is in ``scope``, by entry id."""
+        if not entry_ids:
+            return {}
+        stmt = select(WatchlistEntry.id, WatchlistEntry.reason).where(
+            WatchlistEntry.id.in_(entry_ids), WatchlistEntry.org_unit_id.in_(scope)
+        )
+        return {int(i): str(r) for i, r in self.session.execute(stmt)}
+
     def feedback_of(self, hit_id: int) -> list[HitFeedback]:
         stmt = select(HitFeedback).where(HitFeedback.hit_id == hit_id).order_by(HitFeedback.id)
         return list(self.session.scalars(stmt))

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
 from safecity.anpr import service
 from safecity.anpr.ingest import ingest_reads
-from safecity.anpr.models import HitStatus
+from safecity.anpr.models import AnprHit, HitStatus
 from safecity.anpr.retention import purge_reads
 from safecity.anpr.schemas import (
     CaseLinkIn,
@@ -125,12 +126,18 @@ def list_hits(
     user: Staff, session: DbSession, status: HitStatus | None = None, limit: int = 200
 ) -> list[HitOut]:
     hits = service.list_hits(session, user=user, status=status, limit=min(max(limit, 1), 1000))
-    return [HitOut.model_validate(h) for h in hits]
+    return _with_reasons(session, hits, user)
 
 
 @router.get("/hits/{hit_id}")
 def get_hit(hit_id: int, user: Staff, session: DbSession) -> HitOut:
-    return HitOut.model_validate(service.get_hit(session, hit_id=hit_id, user=user))
+    (hit,) = _with_reasons(session, [service.get_hit(session, hit_id=hit_id, user=user)], user)
+    return hit
+
+
+def _with_reasons(session: Session, hits: list[AnprHit], user: User) -> list[HitOut]:
+    reasons = service.reasons_of(session, hits=hits, user=user)
+    return [HitOut.model_validate(h).model_copy(update={"reason": reasons.get(h.id)}) for h in hits]
 
 
 @router.post("/hits/{hit_id}/feedback", status_code=201)

@@ -75,6 +75,8 @@ class HitOut(BaseModel):
     lat: float
     at: datetime
     status: HitStatus
+    # Why the plate is listed; null where the caller may not read the listing unit's entries.
+    reason: str | None = None
 
 
 class IngestOut(BaseModel):

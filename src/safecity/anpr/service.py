@@ -53,6 +53,7 @@ __all__ = [
     "list_hits",
     "list_lists",
     "put_list",
+    "reasons_of",
     "remove_entry",
     "remove_from_watchlist",
     "search_reads",
@@ -252,6 +253,18 @@ def feedback_of(session: Session, *, hit_id: int, user: User) -> list[HitFeedbac
 
 def list_hits(session: Session, *, user: User, status: HitStatus | None, limit: int = 200) -> list[AnprHit]:
     return AnprRepository(session).hits_in_scope(scope_ids(session, user), status=status, limit=limit)
+
+
+def reasons_of(session: Session, *, hits: Sequence[AnprHit], user: User) -> dict[int, str]:
+    """Why each hit's plate is listed, by hit id: the entry's reason, shown with the alert.
+
+    An entry's reason belongs to the unit that listed the plate, and entries are read by
+    their owner's scope; a hit seen from another jurisdiction gets no reason (fail closed),
+    only the list's name, which the hit itself carries.
+    """
+    entry_of = {h.id: h.entry_id for h in hits if h.entry_id is not None}
+    reasons = AnprRepository(session).entry_reasons(set(entry_of.values()), scope_ids(session, user))
+    return {hit_id: reasons[entry] for hit_id, entry in entry_of.items() if entry in reasons}
 
 
 def give_feedback(session: Session, *, hit_id: int, verdict: Verdict, note: str, user: User) -> HitFeedback:

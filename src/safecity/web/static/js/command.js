@@ -3,6 +3,7 @@
 // Every user-visible word comes from #cc-text (translated server-side) through
 // command-core.js, so this file holds no English of its own.
 import { $, ARROW, CORRIDOR, OPEN, PRIO, T, UNIT, act, agencyLabel, api, can, clock, esc, kindLabel, mins, root, showError, statusLabel, urdu } from "./command-core.js";
+import { setupCameras } from "./command-cameras.js";
 
 // -- map -------------------------------------------------------------------------------
 const bbox = root.dataset.bbox.split(",").map(Number);
@@ -31,6 +32,7 @@ legend.onAdd = () => {
   return div;
 };
 legend.addTo(map);
+const cams = setupCameras(map, unitRenderer); // cameras by health and open ANPR hits (command-cameras.js)
 
 // -- emergency corridors: the junctions traffic police hold open for a unit on its way -----
 // Open requests come from /api/corridors (dispatchers and traffic officers; others see none);
@@ -378,6 +380,7 @@ function connectLive() {
   // The list, not the event, is drawn: it holds only the open requests of this user's districts.
   es.addEventListener("corridor.requested", (e) => { seen(e); loadCorridorsSoon(); });
   ["unit.status_changed", "incident.status_changed"].forEach((t) => es.addEventListener(t, loadCorridorsSoon));
+  cams.listen(es, seen);
   return es;
 }
 
@@ -396,8 +399,9 @@ function connectLive() {
   } catch (err) { showError(err); }
   loadKpis();
   loadCorridors();
+  cams.load();
   const live = connectLive();
   map.invalidateSize();
-  window.safecity = { map, units, incidents, corridors, live, select };
+  window.safecity = { map, units, incidents, corridors, cams, live, select };
   root.dataset.ready = "yes";
 })();
