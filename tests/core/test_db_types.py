@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -42,6 +43,9 @@ def test_whole_seconds_keep_their_microseconds_and_other_zones_are_converted() -
     karachi = timezone(timedelta(hours=5))
     assert _FAST(datetime(2026, 11, 23, 14, 0, 0, 5, tzinfo=karachi)) == "2026-11-23 09:00:00.000005"
     assert _FAST(None) is None
+    london = ZoneInfo("Europe/London")  # a zone object that is not UTC, at offset 0 in winter
+    assert _FAST(datetime(2026, 1, 5, 9, 0, tzinfo=london)) == "2026-01-05 09:00:00.000000"
+    assert _FAST(datetime(2026, 7, 5, 10, 0, tzinfo=london)) == "2026-07-05 09:00:00.000000"
 
 
 def test_a_naive_time_is_refused() -> None:

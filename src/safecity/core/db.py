@@ -84,9 +84,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             if value is None:
                 return None
             if value.tzinfo is not UTC:
-                if value.tzinfo is None:
+                offset = value.utcoffset()
+                if offset is None:
                     raise ValueError("naive datetime: store timezone-aware UTC times only")
-                value = value.astimezone(UTC)
+                if offset:
+                    value = value.astimezone(UTC)
             return value.isoformat(" ", "microseconds")[:26]
 
         return process

@@ -51,7 +51,7 @@ from safecity.core.db import session_scope
 from safecity.core.errors import InvalidInput
 from safecity.core.mqtt import shared_topic
 from safecity.units import service
-from safecity.units.avl_receiver import AvlReceiver
+from safecity.units.avl_receiver import AvlMessage, AvlReceiver
 from safecity.units.schemas import PositionIn
 
 __all__ = [
@@ -69,12 +69,6 @@ __all__ = [
 AVL_PREFIX = "safecity/avl"
 AVL_GROUP = "safecity-avl"
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AvlMessage:
-    topic: str
-    payload: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +202,7 @@ async def _next_batch(receiver: AvlReceiver, batch_max: int, batch_wait_s: float
         if not await receiver.wait(timeout=0.5):
             return []
         await asyncio.sleep(batch_wait_s)
-    return [AvlMessage(topic, payload) for topic, payload in receiver.take(batch_max)]
+    return receiver.take(batch_max)
 
 
 async def publish_moves(bus: events.EventBus, moved: Sequence[events.EventSpec]) -> None:
@@ -267,7 +261,7 @@ async def run_avl_consumer(
         signal.cancel()
         await asyncio.to_thread(receiver.stop)
     while len(receiver):  # what arrived before stop is stored, not dropped
-        await store([AvlMessage(topic, payload) for topic, payload in receiver.take(batch_max)])
+        await store(receiver.take(batch_max))
 
 
 async def _signal_ready(receiver: AvlReceiver, ready: asyncio.Event | None) -> None:

@@ -41,7 +41,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
@@ -49,9 +49,16 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from safecity.core.errors import InvalidInput
 
-__all__ = ["AvlReceiver"]
+__all__ = ["AvlMessage", "AvlReceiver"]
 
 _log = logging.getLogger(__name__)
+
+
+class AvlMessage(NamedTuple):
+    """One raw MQTT message as received (a tuple: thousands a second are queued)."""
+
+    topic: str
+    payload: bytes
 
 
 class AvlReceiver:
@@ -80,7 +87,7 @@ class AvlReceiver:
         self.reconnect_s = reconnect_s
         self._next_try = 0.0
         self._next_misc = 0.0
-        self._backlog: deque[tuple[str, bytes]] = deque()
+        self._backlog: deque[AvlMessage] = deque()
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_drop_log = 0.0
@@ -180,8 +187,8 @@ class AvlReceiver:
             return bool(self._backlog)
         return True
 
-    def take(self, limit: int) -> list[tuple[str, bytes]]:
-        """Up to ``limit`` queued ``(topic, payload)`` pairs, oldest first."""
+    def take(self, limit: int) -> list[AvlMessage]:
+        """Up to ``limit`` queued messages, oldest first."""
         backlog = self._backlog
         return [backlog.popleft() for _ in range(min(limit, len(backlog)))]
 
@@ -210,7 +217,7 @@ class AvlReceiver:
         if len(backlog) >= self.max_backlog:
             self._drop()
             return
-        backlog.append((message.topic, bytes(message.payload)))
+        backlog.append(AvlMessage(message.topic, bytes(message.payload)))
         if len(backlog) == 1 and self._loop is not None:  # it was empty: the consumer may be waiting
             self._loop.call_soon_threadsafe(self._wake.set)
 

@@ -175,9 +175,8 @@ def _worker_main(config: WorkerConfig, conn: Connection) -> None:
     receiver.connect()
     totals = {"accepted": 0, "dead_lettered": 0}
 
-    def store(messages: list[tuple[str, bytes]]) -> None:
-        batch = [AvlMessage(topic, payload) for topic, payload in messages]
-        result = store_avl_batch(sessions, batch, prefix=config.prefix, bbox=config.bbox, outbox=False)
+    def store(messages: list[AvlMessage]) -> None:
+        result = store_avl_batch(sessions, messages, prefix=config.prefix, bbox=config.bbox, outbox=False)
         totals["accepted"] += result.accepted
         totals["dead_lettered"] += result.dead_lettered
         if result.moved:
@@ -202,7 +201,7 @@ def _receive_until_stopped(
     config: WorkerConfig,
     conn: Connection,
     receiver: AvlReceiver,
-    store: Callable[[list[tuple[str, bytes]]], None],
+    store: Callable[[list[AvlMessage]], None],
 ) -> None:
     """Pump the broker; store a batch when it is full or its oldest message has waited long enough."""
     parent = os.getppid()

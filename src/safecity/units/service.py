@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -69,8 +70,9 @@ class InvalidUnitTransition(Conflict):
     """The unit's current status does not allow the requested one."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
+    """One position report (a tuple: the AVL feed makes thousands a second)."""
+
     lon: float
     lat: float
     at: datetime
