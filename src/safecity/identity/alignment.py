@@ -39,12 +39,18 @@ def align_scores(
     query_weights: F32,
     cand_weights: F32,
     params: AlignmentParams,
+    query_miss: F32 | None = None,
+    cand_miss: F32 | None = None,
 ) -> F32:
     """Score candidates from a (candidates, query parts, candidate parts) similarity cube.
 
     ``sim`` holds -1 where a candidate has fewer parts (padding);
-    ``cand_weights`` is 0 there.  Returns one score in [0, 1] per candidate.
+    ``cand_weights`` is 0 there.  ``query_miss`` / ``cand_miss`` are what a
+    part costs when left unaligned (default: its weight); optional parts cost
+    less.  Returns one score in [0, 1] per candidate.
     """
+    query_miss = query_weights if query_miss is None else query_miss
+    cand_miss = cand_weights if cand_miss is None else cand_miss
     sim = sim.copy()
     m, q, length = sim.shape
     rows = np.arange(m)
@@ -68,8 +74,8 @@ def align_scores(
         sim[rows, :, cj] = -1.0
         if not ok.any():
             break
-    left_q = (query_weights[None, :] * ~q_used).sum(axis=1)
-    left_c = (cand_weights * ~c_used).sum(axis=1)
+    left_q = (query_miss[None, :] * ~q_used).sum(axis=1)
+    left_c = (cand_miss * ~c_used).sum(axis=1)
     denominator = aligned_weight + params.unmatched_weight * (left_q + left_c)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(denominator > 0, numerator / denominator, 0.0)

@@ -16,6 +16,11 @@ Search runs in two stages so that it stays fast at a million persons:
    identical names are ordered by a checksum of their keys: results never
    depend on the order in which names were added.
 
+A query that can be read in two ways (an Urdu word with ال inside, a word
+that may be two names typed without a space: `segmentation`) is searched in
+both, and each person keeps its better score.  Parts often left out of
+records (Muhammad) cost less when missing (``optional_share``).
+
 One key may be added under several names (aliases); results hold each key
 once, with its best score.
 """
@@ -34,7 +39,8 @@ from rapidfuzz import fuzz, process
 
 from safecity.core.errors import InvalidInput
 from safecity.identity.alignment import AlignmentParams, align_scores
-from safecity.identity.phonetics import QueryToken, query_tokens
+from safecity.identity.phonetics import QueryToken, query_readings
+from safecity.identity.segmentation import segmentations
 from safecity.identity.spelling import SpellingStore
 from safecity.identity.vocabulary import Vocabulary
 
@@ -64,6 +70,8 @@ class _Postings:
     offsets: I64
     token_weight: F32
     """Weight of each stored part: its IDF, a small share of it where the part is a title."""
+    miss_weight: F32
+    """What each stored part costs when a query leaves it out: ``token_weight``, less for optional parts."""
     persons: I32
     posting_weight: F32
     """``token_weight`` in posting-list order (aligned with ``persons``)."""
@@ -95,6 +103,7 @@ class NameIndex:
         common_share: float = 0.005,
         same_spelling_similarity: float = 1.0,
         spelling_weight: float = 0.1,
+        optional_share: float = 0.5,
         alignment: AlignmentParams | None = None,
     ) -> None:
         self.candidates = candidates
@@ -105,12 +114,14 @@ class NameIndex:
         self.whole_name_weight = whole_name_weight
         self.common_share = common_share
         self.spelling_weight = spelling_weight
+        self.optional_share = optional_share
         self.alignment = alignment or AlignmentParams()
         self._spelling = SpellingStore()
         self._vocab = Vocabulary(loose_similarity=same_spelling_similarity)
         self._keys: list[str] = []
         self._tokens = array("i")
         self._titles = array("b")
+        self._optional = array("b")
         self._offsets = array("q", [0])
         self._built: _Postings | None = None
         self._expansions: dict[QueryToken, tuple[I64, F32]] = {}
@@ -121,10 +132,10 @@ class NameIndex:
     def add(self, key: str, name: str) -> None:
         if not isinstance(key, str) or not key.strip():
             raise InvalidInput("key must be a non-empty string", field="key")
-        tokens = self._parse(name, field="name")
-        for token in tokens:
+        for token in self._parse(name, field="name")[0]:
             self._tokens.append(self._vocab.intern(token.forms[0], from_script=token.from_script))
             self._titles.append(token.title)
+            self._optional.append(token.optional)
         self._offsets.append(len(self._tokens))
         self._spelling.add(name)
         self._keys.append(key)
@@ -138,20 +149,13 @@ class NameIndex:
     def search(self, name: str, k: int = 10) -> list[Match]:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InvalidInput("k must be a positive integer", field="k")
-        query = self._parse(name, field="name")
+        readings = self._parse(name, field="name")
         if not self._keys:
             return []
         built = self._build()
-        query = self._split_run_together(query, built)
-        expansions = [self._expand(token, built) for token in query]
-        weights = np.array(
-            [self._query_weight(t, e, built) for t, e in zip(query, expansions, strict=True)],
-            dtype=np.float32,
-        )
-        persons = self._candidate_persons(query, expansions, float(weights.sum()), built)
+        persons, scores = self._score_readings(readings, built)
         if persons.size == 0:
             return []
-        scores = self._rerank(query, weights, persons, built)
         tiebreak = built.key_order[persons]
         if self.spelling_weight > 0:
             # graded: the exact spelling beats another spelling of the same sounds, which beats a
@@ -160,16 +164,36 @@ class NameIndex:
             scores = (1.0 - self.spelling_weight) * scores + self.spelling_weight * spelt
         return self._top_keys(persons, scores, tiebreak, k)
 
+    def _score_readings(self, readings: list[list[QueryToken]], built: _Postings) -> tuple[I32, F32]:
+        """Candidates of every reading and segmentation, each scored by its best one."""
+        weighted: list[tuple[list[QueryToken], F32]] = []
+        found: list[I32] = []
+        for query in (q for r in readings for q in segmentations(r, self._vocab, self._best_similarity)):
+            expansions = [self._expand(token, built) for token in query]
+            weights = np.array(
+                [self._query_weight(t, e, built) for t, e in zip(query, expansions, strict=True)],
+                dtype=np.float32,
+            )
+            weighted.append((query, weights))
+            found.append(self._candidate_persons(query, expansions, float(weights.sum()), built))
+        persons = found[0] if len(found) == 1 else np.unique(np.concatenate(found)).astype(np.int32)
+        scores = np.zeros(persons.size, dtype=np.float32)
+        if persons.size:
+            for query, weights in weighted:
+                scores = np.maximum(scores, self._rerank(query, weights, persons, built))
+        return persons, scores
+
     # -- parsing and building -------------------------------------------------
 
     @staticmethod
-    def _parse(name: str, *, field: str) -> list[QueryToken]:
+    def _parse(name: str, *, field: str) -> list[list[QueryToken]]:
+        """Every reading of ``name``; the first is the one indexed (see `phonetics.query_readings`)."""
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput("name must not be blank", field=field)
-        tokens = query_tokens(name)
-        if not tokens:
+        readings = query_readings(name)
+        if not readings[0]:
             raise InvalidInput(f"name has no letters to match on: {name!r}", field=field)
-        return tokens
+        return [tokens for tokens in readings if tokens]
 
     def _build(self) -> _Postings:
         if self._built is not None:
@@ -188,11 +212,14 @@ class NameIndex:
         idf[single] = _INITIAL_WEIGHT
         token_weight = idf[tokens]
         token_weight[np.frombuffer(self._titles, dtype=np.int8).astype(bool)] *= _TITLE_FACTOR
+        optional = np.frombuffer(self._optional, dtype=np.int8).astype(bool)
+        miss_weight = np.where(optional, token_weight * self.optional_share, token_weight)
         person_weight = np.add.reduceat(token_weight, offsets[:-1]) if n else np.zeros(0, np.float32)
         self._built = _Postings(
             tokens=tokens,
             offsets=offsets,
             token_weight=token_weight.astype(np.float32),
+            miss_weight=miss_weight.astype(np.float32),
             persons=person_of[order],
             posting_weight=token_weight[order].astype(np.float32),
             starts=starts,
@@ -206,30 +233,11 @@ class NameIndex:
         )
         return self._built
 
-    def _split_run_together(self, query: list[QueryToken], built: _Postings) -> list[QueryToken]:
-        """Split a part that is two known parts typed without a space (BilalButt) and matches poorly."""
-        result: list[QueryToken] = []
-        known = self._vocab.ids
-        for token in query:
-            word = token.forms[0]
-            if token.initial or len(word) < 6 or word in known:
-                result.append(token)
-                continue
-            sims = self._expand(token, built)[1]
-            if sims.size and float(sims.max()) >= 0.85:
-                result.append(token)
-                continue
-            splits = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
-            found = [pair for pair in splits if pair[0] in known and pair[1] in known]
-            if not found:
-                result.append(token)
-                continue
-            left, right = max(found, key=lambda pair: min(len(pair[0]), len(pair[1])))
-            result.append(QueryToken(forms=(left,), from_script=token.from_script))
-            result.append(QueryToken(forms=(right,), from_script=token.from_script))
-        return result
-
     # -- stage 1: candidates --------------------------------------------------
+
+    def _best_similarity(self, token: QueryToken) -> float:
+        sims = self._expand(token, self._build())[1]
+        return float(sims.max()) if sims.size else 0.0
 
     def _expand(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
         """Similar vocabulary ids and their similarity for one query part (cached until the next add)."""
@@ -285,38 +293,43 @@ class NameIndex:
         if all(ids.size == 0 for ids, _ in expansions):
             expansions = [self._initial_expansion(t, built) for t in query]
         acc = np.zeros(len(self._keys), dtype=np.float32)
-        pairs = [
-            (int(built.starts[vid + 1] - built.starts[vid]), vid, sim)
-            for ids, sims in expansions
-            for vid, sim in zip(ids.tolist(), sims.tolist(), strict=True)
-        ]
-        pairs.sort()
+        # one stored part reached from several query parts (Naseer ... Naseer) credits a person once
+        # per time the person holds it, not once per query part
+        reached: dict[int, list[float]] = {}
+        for ids, sims in expansions:
+            for vid, sim in zip(ids.tolist(), sims.tolist(), strict=True):
+                reached.setdefault(vid, []).append(sim)
+        pairs = sorted(
+            (int(built.starts[vid + 1] - built.starts[vid]), vid, sorted(found, reverse=True))
+            for vid, found in reached.items()
+        )
         common = max(int(len(self._keys) * self.common_share), 5000)
         hit: list[I32] = []
         seen: NDArray[np.bool_] | None = None
-        for size, vid, sim in pairs:
+        for size, vid, best in pairs:
             span = slice(int(built.starts[vid]), int(built.starts[vid + 1]))
-            persons = built.persons[span]
+            persons, weight = built.persons[span], built.posting_weight[span]
             if size > common and hit:
                 # a very common part (Muhammad, Khan) only re-scores persons found through rarer parts
                 if seen is None:
                     seen = np.zeros(len(self._keys), dtype=bool)
                     seen[np.concatenate(hit)] = True
                 mask = seen[persons]
-                acc[persons[mask]] += sim * built.posting_weight[span][mask]
-                continue
-            acc[persons] += sim * built.posting_weight[span]
-            hit.append(persons)
+                persons, weight = persons[mask], weight[mask]
+            else:
+                hit.append(persons)
+            acc[persons] += best[0] * weight
+            if len(best) > 1 and persons.size > 1:
+                again = np.flatnonzero(persons[1:] == persons[:-1]) + 1  # a person's second entry
+                acc[persons[again]] += best[1] * weight[again]
         if not hit:
             return np.zeros(0, dtype=np.int32)
-        touched = np.concatenate(hit)
+        # a person reached through several parts is listed once, so it takes one candidate place
+        mark = np.zeros(len(self._keys), dtype=bool)
+        mark[np.concatenate(hit)] = True
+        unique = np.flatnonzero(mark).astype(np.int32)
         limit = self.candidates
-        rank = self._approximate(acc, touched, query_weight, built)
-        if touched.size > 3 * limit:
-            keep = np.argpartition(-rank, 3 * limit)[: 3 * limit]
-            touched, rank = touched[keep], rank[keep]
-        unique, first = np.unique(touched, return_index=True)
-        rank = rank[first]
+        rank = self._approximate(acc, unique, query_weight, built)
         if unique.size > limit:
             unique = unique[np.argpartition(-rank, limit - 1)[:limit]]
         return unique.astype(np.int32)
@@ -347,7 +360,11 @@ class NameIndex:
         cube = np.transpose(table[:, local], (1, 0, 2))
         cube[~np.broadcast_to(present[:, None, :], cube.shape)] = -1.0
         cand_weights = np.where(present, built.token_weight[positions], 0.0).astype(np.float32)
-        scores = align_scores(cube, query_weights, cand_weights, self.alignment)
+        cand_miss = np.where(present, built.miss_weight[positions], 0.0).astype(np.float32)
+        query_miss = np.where([t.optional for t in query], query_weights * self.optional_share, query_weights)
+        scores = align_scores(
+            cube, query_weights, cand_weights, self.alignment, query_miss.astype(np.float32), cand_miss
+        )
         return np.maximum(scores, self._whole_name(query, token_ids, present))
 
     def _token_table(self, query: list[QueryToken], vocab_ids: I64, built: _Postings) -> F32:

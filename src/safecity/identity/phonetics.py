@@ -26,7 +26,12 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from safecity.identity.transliteration import has_arabic_script, transliterate, transliterate_variants
+from safecity.identity.transliteration import (
+    has_arabic_script,
+    has_joined_article,
+    transliterate,
+    transliterate_variants,
+)
 
 __all__ = [
     "TITLES",
@@ -34,6 +39,7 @@ __all__ = [
     "index_tokens",
     "loose_forms",
     "phonetic",
+    "query_readings",
     "query_tokens",
     "shortened_forms",
     "skeleton",
@@ -62,6 +68,9 @@ _ABBREVIATIONS: dict[str, str] = {
     "shk": "shaikh",
     "mst": "mussammat",
     "mst.": "mussammat",
+    "bux": "bakhsh",
+    "buksh": "bakhsh",
+    "bakhash": "bakhsh",
 }
 
 # Connecting particles (-ud-, -ul-, -e-) carry no identity of their own.
@@ -82,6 +91,7 @@ def _fold_consonants(s: str) -> str:
     s = re.sub(r"qu(?=[aeio])", "q", s)
     s = s.replace("x", "ks").replace("sch", "sh").replace("sh", "S").replace("ch", "C")
     s = s.replace("ph", "f").replace("ck", "k").replace("c", "k").replace("q", "k").replace("w", "v")
+    s = re.sub(r"(?<=.)nb", "mb", s)  # n before b is said m: Sunbal / Sumbal, Qanbar / Qambar
     # aspiration (bh, dh, kh, gh, th, jh, rh, zh ...) is dropped: h right after a consonant
     s = re.sub(r"(?<=[bdfgjklmnprstvzSC])h", "", s)
     return s.replace("S", "x").replace("C", "c")
@@ -180,6 +190,8 @@ class QueryToken:
     from_script: bool = False
     title: bool = False
     """Used as a title here (Hafiz Abdul Salam), not as a name (Abdul Hafiz, plain "Hafiz")."""
+    optional: bool = False
+    """Often left out of records (the Muhammad of Muhammad Saif-ur-Rehman): missing it costs little."""
 
 
 def _split_compound(p: str) -> list[tuple[str, str | None]]:
@@ -234,6 +246,17 @@ _RAW_SUFFIXES = (
     ("uddeen", "din"),
     ("udeen", "din"),
     ("udin", "din"),
+    # the Arabic article assimilated with another vowel: Mohyeddin, Alaeddine, Saladin, Ziauddin
+    ("eddine", "din"),
+    ("eddin", "din"),
+    ("eddeen", "din"),
+    ("addin", "din"),
+    # Bakhsh ("given by") closes compound names; Bux is its Sindhi spelling: Allahbux, Khuda Bux
+    ("bakhsh", "bakhsh"),
+    ("baksh", "bakhsh"),
+    ("bux", "bakhsh"),
+    ("buksh", "bakhsh"),
+    ("bakhash", "bakhsh"),
 )
 _RAW_ABD = re.compile(r"abd(?:ush|u[lrsznt]?|al)(?=[a-z]{3})")
 
@@ -268,9 +291,9 @@ def _roman_query(text: str) -> list[QueryToken]:
     return tokens
 
 
-def _script_query(text: str) -> list[QueryToken]:
+def _script_query(text: str, *, articles: bool = True) -> list[QueryToken]:
     tokens: list[QueryToken] = []
-    for options in transliterate_variants(text):
+    for options in transliterate_variants(text, articles=articles):
         split = [_word_tokens(option) for option in options]
         primary = split[0]
         for pos, (tok, alt) in enumerate(primary):
@@ -286,6 +309,15 @@ def _script_query(text: str) -> list[QueryToken]:
 _COMPOUND_TAILS = frozenset({"din", "ala"})
 # honorifics written after the name (Mukhtaran Bibi, Aziz Sahib)
 _TRAILING_TITLES = frozenset(phonetic(w) for w in ("bibi", "begum", "sahib", "sahab", "mussammat"))
+# Muhammad in Roman spellings and as transliterated from محمد (no vowels written: not Mahmood)
+_MUHAMMAD = frozenset(
+    phonetic(w)
+    for w in ("muhammad", "mohammad", "mohammed", "muhammed", "mohamed", "muhamad", transliterate("محمد"))
+)
+
+
+def _is_muhammad(token: QueryToken) -> bool:
+    return token.forms[0] in _MUHAMMAD
 
 
 def _mark_titles(tokens: list[QueryToken]) -> list[QueryToken]:
@@ -305,17 +337,31 @@ def _mark_titles(tokens: list[QueryToken]) -> list[QueryToken]:
     flags[:lead] = [True] * lead
     for pos in range(max(lead, 1), len(tokens)):
         flags[pos] = tokens[pos].forms[0] in _TRAILING_TITLES
-    return [replace(t, title=True) if flag else t for t, flag in zip(tokens, flags, strict=True)]
+    optional = [not flag and _is_muhammad(t) for t, flag in zip(tokens, flags, strict=True)]
+    if all(f or o for f, o in zip(flags, optional, strict=True)):
+        optional = [False] * len(tokens)  # plain "Muhammad" is the name itself
+    return [
+        replace(t, title=flag, optional=opt) if flag or opt else t
+        for t, flag, opt in zip(tokens, flags, optional, strict=True)
+    ]
 
 
-def query_tokens(text: str) -> list[QueryToken]:
+def query_tokens(text: str, *, articles: bool = True) -> list[QueryToken]:
     """Tokens of a query in either script, with alternative forms where spelling is ambiguous."""
     if has_arabic_script(text):
-        tokens = _script_query(text)
+        tokens = _script_query(text, articles=articles)
         if re.search(r"[A-Za-z]", text):
             tokens += _roman_query(re.sub(r"[^\sA-Za-z.'\-]", " ", text))
         return _mark_titles(tokens)
     return _mark_titles(_roman_query(text))
+
+
+def query_readings(text: str) -> list[list[QueryToken]]:
+    """Every segmentation worth searching: an Urdu word with ال inside is read split and whole."""
+    readings = [query_tokens(text)]
+    if has_arabic_script(text) and has_joined_article(text):
+        readings.append(query_tokens(text, articles=False))
+    return readings
 
 
 def index_tokens(text: str) -> list[str]:
