@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -167,6 +168,10 @@ def _worker_main(config: WorkerConfig, conn: Connection) -> None:
     from safecity.model_registry import load_all_models
 
     load_all_models()
+    # What the imports built lives as long as the process: keep it out of the collector's full
+    # passes, which otherwise walk it every few seconds at fleet rates and stall the feed.
+    gc.collect()
+    gc.freeze()
     engine = make_engine(config.database_url)
     sessions = make_sessionmaker(engine)
     receiver = AvlReceiver(
