@@ -182,6 +182,8 @@ class InProcessBus:
     def __init__(self, *, sync_handlers_in_thread: bool = True) -> None:
         self._subscriptions: list[Subscription] = []
         self._in_thread = sync_handlers_in_thread
+        # Subscriptions by event type: unit positions arrive thousands a second, types are few.
+        self._routes: dict[str, tuple[Subscription, ...]] = {}
 
     @property
     def subscriptions(self) -> tuple[Subscription, ...]:
@@ -196,12 +198,18 @@ class InProcessBus:
     def subscribe(self, pattern: str, handler: Handler, *, group: str | None = None) -> None:
         validate_pattern(pattern)
         self._subscriptions.append(Subscription(pattern, handler, group or handler_name(handler)))
+        self._routes.clear()
+
+    def _route(self, event_type: str) -> tuple[Subscription, ...]:
+        subs = self._routes.get(event_type)
+        if subs is None:
+            subs = tuple(s for s in self._subscriptions if pattern_matches(s.pattern, event_type))
+            self._routes[event_type] = subs
+        return subs
 
     async def publish(self, event: Event) -> None:
         failures: list[tuple[str, BaseException]] = []
-        for sub in list(self._subscriptions):
-            if not pattern_matches(sub.pattern, event.type):
-                continue
+        for sub in self._route(event.type):
             try:
                 await call_handler(sub.handler, event, in_thread=self._in_thread)
             except Exception as exc:
