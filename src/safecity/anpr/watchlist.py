@@ -18,9 +18,7 @@ its one-edit neighbours are noise for an operator, and OCR loses characters
 far more often than it invents them. ``exhaustive=True`` returns all tiers.
 
 `match_many` probes a whole batch with numpy (`keytable`) and applies the tier
-rules to all its reads at once; only building the hits is Python work per read.
-Each probe, and each hit, is a cache miss or two in a large list: on a shared
-machine those misses, not the arithmetic, are what matching costs.
+rules to all its reads at once (`watchlist_batch`); no Python code runs per read.
 Adding or removing a plate touches only its own keys (milliseconds at any
 size). A million plates, each with its own reason, take about 1 GB (the numpy
 index about 200 MB of it). One writer at a time; readers may match while it
@@ -30,7 +28,6 @@ writes (see `keytable`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -40,51 +37,16 @@ from safecity.core.errors import InvalidInput
 from . import plate_keys as pk
 from .keytable import NONE, KeyTable, SharedPostings
 from .plates import normalise_plate
+from .watchlist_batch import RECORD, Index, match_batch
+from .watchlist_entries import Entries, EntrySets
+from .watchlist_hits import EXTRA, MISSING, SAME, SCORED, WatchlistHit, hit_order
 
 __all__ = ["Watchlist", "WatchlistHit"]
 
-SCORE_EXACT = 1.0
-SCORE_PER_CONFUSION = 0.05
-SCORE_FLOOR_CONFUSED = 0.8
-SCORE_MISSING = 0.75
-SCORE_EXTRA = 0.7
-# A candidate's code: SAME (same length; the score depends on the confusions), MISSING or
-# EXTRA; _SCORED[code] is its score and kind (SAME + c for c look-alike swaps).
-SAME, MISSING, EXTRA = 0, 16, 17
-_SCORED = [
-    (SCORE_EXACT, "exact"),
-    *((max(SCORE_FLOOR_CONFUSED, SCORE_EXACT - SCORE_PER_CONFUSION * c), "confusable") for c in range(1, 16)),
-    (SCORE_MISSING, "missing"),
-    (SCORE_EXTRA, "extra"),
-]
 _BATCH_MIN = 16  # below this, numpy's per-call overhead costs more than it saves
 _BULK_MIN = 256
-
-
-class WatchlistHit(NamedTuple):
-    """A listed plate a read may be; ``score`` 1.0 is an exact read, ``kind`` says why it matched."""
-
-    plate: str
-    list_name: str
-    score: float
-    reason: str = ""
-    kind: str = "exact"
-
-
-# Hits are built per read: tuple.__new__ skips NamedTuple's Python-level __new__.
-_new = tuple.__new__
+_new = tuple.__new__  # builds a NamedTuple in C, skipping its Python-level __new__
 I64 = npt.NDArray[np.int64]
-Entries = tuple[tuple[str, str], ...]  # a plate's (list name, reason) pairs
-# group: index of the plate's entries in Watchlist._groups (0: on no list); chars: its
-# compact text; plate: its canonical text (at most 11 characters, LEB-07-1234), 16 bytes so
-# that it reads as two big-endian integers that sort as the text does.
-# Sort rank of each code's score (0 best): codes 4-15 all score the floor, so they tie.
-_RANK = np.unique([-score for score, _ in _SCORED], return_inverse=True)[1].astype(np.int64)
-_RECORD = np.dtype([("group", "<i4"), ("chars", "u1", (pk.WIDTH,)), ("plate", "S16"), ("pad", "u1", (2,))])
-
-
-def _order(hit: WatchlistHit) -> tuple[float, str, str]:
-    return -hit.score, hit.plate, hit.list_name
 
 
 class Watchlist:
@@ -96,10 +58,7 @@ class Watchlist:
         self._plates: list[str] = []
         self._compact: list[bytes] = []  # canonical without hyphens, to tell exact from look-alike
         self._ids: dict[str, int] = {}
-        # A plate's entries are interned: many plates share one (list, reason) set, and a
-        # batch then gathers small group numbers instead of chasing a tuple per plate.
-        self._groups: list[Entries] = [()]
-        self._group_ids: dict[Entries, int] = {(): 0}
+        self._entries = EntrySets()  # many plates share one (list, reason) set
         self._live = 0
         self._resize(1024)
         self._by_class = KeyTable(filtered=True)
@@ -108,11 +67,15 @@ class Watchlist:
 
     def _resize(self, capacity: int) -> None:
         """One 32-byte record per plate, what a batch gathers: a hit costs one cache miss, not three."""
-        rows = np.zeros(capacity, dtype=_RECORD)
+        rows = np.zeros(capacity, dtype=RECORD)
         if hasattr(self, "_rows"):
             rows[: self._rows.size] = self._rows
         self._rows = rows
-        self._group_view = rows["group"].data  # fast scalar reads and writes
+        self._words = rows.view(np.uint64).reshape(capacity, RECORD.itemsize // 8)  # what a batch gathers
+        self._set_view = rows["set"].data  # fast scalar reads and writes
+
+    def _records(self) -> npt.NDArray[np.uint64]:
+        return self._words
 
     def __len__(self) -> int:
         """Number of plates on at least one list."""
@@ -122,7 +85,7 @@ class Watchlist:
         if not isinstance(plate, str):
             return False
         pid = self._ids.get(normalise_plate(plate))
-        return pid is not None and self._group_view[pid] != 0
+        return pid is not None and self._set_view[pid] != 0
 
     def add(self, plate: str, list_name: str, reason: str = "") -> str:
         """List ``plate`` (any spelling) on ``list_name``; returns its canonical form.
@@ -166,7 +129,7 @@ class Watchlist:
         pid = self._ids.get(normalise_plate(plate))
         if pid is None:
             return False
-        before = self._groups[self._group_view[pid]]
+        before = self._entries_of(pid)
         after = tuple(e for e in before if list_name is not None and e[0] != list_name)
         self._set_entries(pid, after)
         return after != before
@@ -194,7 +157,7 @@ class Watchlist:
         self, same: int, shorter: int, longer: list[int], exhaustive: bool
     ) -> list[tuple[int, int]]:
         """The tier rules for one read: (plate, code) of the live plates its probes found."""
-        live = self._group_view
+        live = self._set_view
         found: dict[int, int] = {}
         for pid in self._postings(same):
             found[pid] = SAME
@@ -220,13 +183,11 @@ class Watchlist:
             listed = self._compact[pid]
             if code == SAME:  # same length: count the look-alike swaps
                 code = sum(1 for a, b in zip(listed, compact, strict=True) if a != b)
-            score, kind = _SCORED[min(code, EXTRA)]
+            score, kind = SCORED[min(code, EXTRA)]
             plate = self._plates[pid]
-            hits += [
-                _new(WatchlistHit, (plate, n, score, r, kind)) for n, r in self._groups[self._group_view[pid]]
-            ]
+            hits += [_new(WatchlistHit, (plate, n, score, r, kind)) for n, r in self._entries_of(pid)]
         if len(hits) > 1:
-            hits.sort(key=_order)
+            hits.sort(key=hit_order)
         return hits
 
     def _match_batch(self, texts: list[str], exhaustive: bool) -> list[list[WatchlistHit]]:
@@ -235,76 +196,26 @@ class Watchlist:
         if n < _BATCH_MIN or not joined.isascii() or joined.count("\0") != n - 1:
             return [self.match(text, exhaustive=exhaustive) for text in texts]  # rare odd input
         batch = pk.to_batch(joined.encode("ascii").translate(pk.COMPACT, pk.SEPARATORS), n)
-        by_class = self._by_class.get_many(np.concatenate([batch.keys, batch.deletions().ravel()]))
-        values = np.concatenate([by_class[:n], self._by_deletion.get_many(batch.keys), by_class[n:]])
-        found = np.flatnonzero(values != NONE)
-        row, tier, pid = self._live_candidates(found, values[found], n)
-        if not exhaustive:  # only each read's closest tier with a live plate
-            best = np.full(n, 4, dtype=np.int64)
-            np.minimum.at(best, row, tier)
-            keep = tier == best[row]
-            row, tier, pid = row[keep], tier[keep], pid[keep]
-        order = np.lexsort((tier, pid, row))  # a plate found in two tiers counts in the closer
-        row, tier, pid = row[order], tier[order], pid[order]
-        first = np.ones(row.size, dtype=bool)
-        first[1:] = (row[1:] != row[:-1]) | (pid[1:] != pid[:-1])
-        row, tier, pid = row[first], tier[first], pid[first]
-        return self._assemble(n, batch, row, tier, pid)
+        index = Index(self._by_class, self._by_deletion, self._shared, self._records, self._entries)
+        return match_batch(index, batch, exhaustive)
 
-    def _live_candidates(self, found: I64, values: I64, n: int) -> tuple[I64, I64, I64]:
-        """(read row, tier, plate) for every live plate the probes at flat positions ``found`` hit.
-
-        Probe positions: [0, n) tier 1, [n, 2n) tier 2, then n x WIDTH tier 3 (row-major).
-        """
-        row = np.where(found < 2 * n, found % n, (found - 2 * n) // pk.WIDTH)
-        tier = np.where(found < n, 1, np.where(found < 2 * n, 2, 3))
-        single = values >= 0
-        owner, plates = self._shared.expand(-2 - values[~single])
-        row = np.concatenate([row[single], row[~single][owner]])
-        tier = np.concatenate([tier[single], tier[~single][owner]])
-        pid = np.concatenate([values[single], plates])
-        live = self._rows["group"][pid] != 0
-        return row[live], tier[live], pid[live]
-
-    def _assemble(self, n: int, batch: pk.Batch, row: I64, tier: I64, pid: I64) -> list[list[WatchlistHit]]:
-        """Hits of (read row, tier, plate) candidates, ordered best first within each read."""
-        results: list[list[WatchlistHit]] = [[] for _ in range(n)]
-        if not row.size:
-            return results
-        records = self._rows[pid]
-        confusions = (records["chars"] != batch.chars[row]).sum(axis=1)
-        codes = np.where(tier == 1, np.minimum(confusions, 15), np.where(tier == 2, MISSING, EXTRA))
-        text = np.ascontiguousarray(records["plate"]).view(">u8").astype(np.uint64)
-        order = np.lexsort((text[1::2], text[::2], _RANK[codes], row))
-        records = records[order]
-        plates = b"\0".join(records["plate"].tolist()).decode("ascii").split("\0")
-        groups, new, scored = self._groups, _new, _SCORED
-        for i, plate, g, code in zip(
-            row[order].tolist(), plates, records["group"].tolist(), codes[order].tolist(), strict=True
-        ):
-            score, kind = scored[code]
-            entries = groups[g]
-            if len(entries) == 1:
-                ((name, reason),) = entries
-                results[i].append(new(WatchlistHit, (plate, name, score, reason, kind)))
-            else:
-                results[i] += [new(WatchlistHit, (plate, n, score, r, kind)) for n, r in sorted(entries)]
-        return results
+    def _entries_of(self, pid: int) -> Entries:
+        entries = self._entries.sets[self._set_view[pid] & 0xFFFFFFFF]
+        assert entries is not None
+        return entries
 
     def _set_entries(self, pid: int, entries: Entries) -> None:
-        group = self._group_ids.get(entries)
-        if group is None:
-            group = self._group_ids[entries] = len(self._groups)
-            self._groups.append(entries)
-        before = self._group_view[pid]
-        self._group_view[pid] = group
-        self._live += (group != 0) - (before != 0)
+        entries = tuple(sorted(entries))
+        number = self._entries.number(entries)
+        before = self._set_view[pid]
+        self._set_view[pid] = number | len(entries) << 32  # one store: number and size agree
+        self._live += bool(entries) - (before != 0)
 
     def _add_canonical(self, canonical: str, list_name: str, reason: str) -> int | None:
         """Record the entry; returns the plate's id when it is new and still needs indexing."""
         pid = self._ids.get(canonical)
         if pid is not None:
-            kept = tuple(e for e in self._groups[self._group_view[pid]] if e[0] != list_name)
+            kept = tuple(e for e in self._entries_of(pid) if e[0] != list_name)
             self._set_entries(pid, (*kept, (list_name, reason)))
             return None
         compact = canonical.encode("ascii").translate(None, b"-")
@@ -321,7 +232,7 @@ class Watchlist:
 
     def _index_one(self, pid: int) -> None:
         compact = self._compact[pid]
-        self._rows["chars"][pid, : len(compact)] = np.frombuffer(compact, dtype=np.uint8)
+        self._rows["raw"][pid] = pk.pack_raw(compact)
         self._rows["plate"][pid] = self._plates[pid]
         key = pk.pack(compact)
         self._post(self._by_class, key, pid)
@@ -342,12 +253,12 @@ class Watchlist:
         """`_index_one` for many plates at once, with numpy."""
         batch = pk.to_batch(b"\0".join(self._compact[pid] for pid in pids), len(pids))
         ids = np.array(pids, dtype=np.int64)
-        self._rows["chars"][ids] = batch.chars
+        self._rows["raw"][ids] = batch.raw
         self._rows["plate"][ids] = [self._plates[pid] for pid in pids]
         self._post_many(self._by_class, batch.keys, ids)
-        deletions = batch.deletions()
-        rows, _ = np.nonzero(deletions)
-        self._post_many(self._by_deletion, deletions[deletions != 0], ids[rows])
+        deletions = batch.deletions()  # (position, plate)
+        _, plate = np.nonzero(deletions)
+        self._post_many(self._by_deletion, deletions[deletions != 0], ids[plate])
 
     def _post_many(self, table: KeyTable, keys: npt.NDArray[np.uint64], pids: I64) -> None:
         order = np.lexsort((pids, keys))

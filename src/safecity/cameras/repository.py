@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from safecity.cameras.models import Camera, CameraAlert, CameraKind, CameraStatus
 
-__all__ = ["CameraRepository"]
+__all__ = ["CameraRefRow", "CameraRepository"]
+
+CameraRefRow = Row[int, str, CameraKind, int, float, float]  # what `CameraRepository.refs` returns
+_REFS = select(Camera.id, Camera.code, Camera.kind, Camera.org_unit_id, Camera.lon, Camera.lat).where(
+    or_(Camera.id.in_(bindparam("ids", expanding=True)), Camera.code.in_(bindparam("codes", expanding=True)))
+)
 
 
 class CameraRepository:
@@ -25,13 +30,16 @@ class CameraRepository:
     def code_taken(self, code: str) -> bool:
         return self.session.scalar(select(Camera.id).where(Camera.code == code)) is not None
 
-    def by_refs(self, ids: Collection[int], codes: Collection[str]) -> list[Camera]:
-        found: list[Camera] = []
-        if ids:
-            found += self.session.scalars(select(Camera).where(Camera.id.in_(ids)))
-        if codes:
-            found += self.session.scalars(select(Camera).where(Camera.code.in_(codes)))
-        return found
+    def refs(self, ids: Collection[int], codes: Collection[str]) -> list[CameraRefRow]:
+        """(id, code, kind, org unit, lon, lat) of the cameras with these ids or codes, in one query.
+
+        Plain columns, not `Camera` objects, and one statement built once: ANPR ingest asks
+        this for every batch, and building full ORM objects (or the IN lists' literals)
+        cost more than the query.
+        """
+        if not ids and not codes:
+            return []
+        return list(self.session.execute(_REFS, {"ids": list(ids), "codes": list(codes)}))
 
     def in_scope(
         self,

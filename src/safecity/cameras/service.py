@@ -235,9 +235,9 @@ def locate(session: Session, refs: Iterable[int | str]) -> dict[int | str, Camer
         else:
             codes.add(ref)
     found: dict[int | str, CameraRef] = {}
-    for c in CameraRepository(session).by_refs(ids, codes):
-        info = CameraRef(id=c.id, code=c.code, kind=c.kind, org_unit_id=c.org_unit_id, lon=c.lon, lat=c.lat)
-        found[c.id] = found[str(c.id)] = found[c.code] = info
+    for camera_id, code, kind, org_unit_id, lon, lat in CameraRepository(session).refs(ids, codes):
+        info = CameraRef(id=camera_id, code=code, kind=kind, org_unit_id=org_unit_id, lon=lon, lat=lat)
+        found[camera_id] = found[str(camera_id)] = found[code] = info
     return found
 
 
