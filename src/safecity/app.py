@@ -87,12 +87,12 @@ def _subscribers() -> list[Callable[[events.EventBus, sessionmaker[Session]], No
 
 
 def _background(
-    settings: Settings, sessions: sessionmaker[Session], bus: events.EventBus
+    settings: Settings, sessions: sessionmaker[Session], bus: events.EventBus, avl_status: dict[str, str]
 ) -> list[Background]:
     """Jobs the configuration asks for: the AVL consumer when ``SAFECITY_MQTT_URL`` is set."""
     jobs: list[Background] = []
     if settings.mqtt_url:
-        jobs.append(_avl_job(settings, settings.mqtt_url, sessions, bus))
+        jobs.append(_avl_job(settings, settings.mqtt_url, sessions, bus, avl_status))
     from safecity.anpr.jobs import anpr_jobs
     from safecity.cameras.jobs import camera_jobs
 
@@ -101,25 +101,41 @@ def _background(
 
 
 def _avl_job(
-    settings: Settings, mqtt_url: str, sessions: sessionmaker[Session], bus: events.EventBus
+    settings: Settings,
+    mqtt_url: str,
+    sessions: sessionmaker[Session],
+    bus: events.EventBus,
+    status: dict[str, str],
 ) -> Background:
-    """The AVL feed: in a worker process of its own unless configured off or the database is in memory."""
+    """The AVL feed: in a worker process of its own unless configured off or the database is in memory.
+
+    ``status`` (shown by ``/health``) says whether the broker has confirmed its subscription yet."""
     from safecity.units.avl import feed_group, run_avl_consumer
     from safecity.units.avl_worker import WorkerConfig, can_run_in_worker, run_avl_worker
 
     bbox = settings.jurisdiction_bbox
-    if settings.avl_worker_process and can_run_in_worker(settings.database_url):
-        config = WorkerConfig(settings.database_url, mqtt_url, feed_group(sessions), bbox=bbox)
-
-        async def avl_worker(stop: asyncio.Event) -> None:
-            await run_avl_worker(config, stop, bus)
-
-        return avl_worker
+    in_worker = settings.avl_worker_process and can_run_in_worker(settings.database_url)
+    status.update(status="starting", runs_in="worker process" if in_worker else "api process")
 
     async def avl(stop: asyncio.Event) -> None:
-        await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox)
+        ready = asyncio.Event()
+        watch = asyncio.create_task(_mark_subscribed(ready, status))
+        try:
+            if in_worker:
+                config = WorkerConfig(settings.database_url, mqtt_url, feed_group(sessions), bbox=bbox)
+                await run_avl_worker(config, stop, bus, ready=ready, status=status)
+            else:
+                await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox, ready=ready)
+        finally:
+            watch.cancel()
+            status["status"] = "stopped"
 
     return avl
+
+
+async def _mark_subscribed(ready: asyncio.Event, status: dict[str, str]) -> None:
+    await ready.wait()
+    status["status"] = "subscribed"
 
 
 async def _run_logged(job: Background, stop: asyncio.Event) -> None:
@@ -156,7 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.bus = bus
         app.state.bus_status = {"status": "ok", "kind": type(bus).__name__}
         stop = asyncio.Event()
-        jobs = [*_background(settings, sessions, bus), *app.state.background]
+        jobs = [*_background(settings, sessions, bus, app.state.avl_status), *app.state.background]
         tasks = [asyncio.create_task(_run_logged(job, stop)) for job in jobs]
         try:
             yield
@@ -180,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessions
     app.state.bus_status = {"status": "not started"}
+    app.state.avl_status = {"status": "off" if settings.mqtt_url is None else "not started"}
     app.state.live = LiveHub()
     app.state.background = []  # more `Background` jobs, e.g. the demo city's simulation
     install_edge(app)

@@ -27,5 +27,6 @@ def health(request: Request) -> JSONResponse:
         ok = False
         checks["database"] = {"status": "down", "error": type(exc).__name__}
     checks["bus"] = request.app.state.bus_status
+    checks["avl_feed"] = request.app.state.avl_status
     checks["status"] = "ok" if ok else "degraded"
     return JSONResponse(checks, status_code=200 if ok else 503)

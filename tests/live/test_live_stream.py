@@ -101,6 +101,15 @@ def _fix(lon: float) -> dict[str, Any]:
     }
 
 
+def _until_feed_subscribed(base: str, timeout_s: float = 60.0) -> None:
+    """The AVL feed's worker process starts after the server (it imports the app): /health says when."""
+    deadline = time.monotonic() + timeout_s
+    while (feed := httpx.get(f"{base}/health").json()["avl_feed"])["status"] != "subscribed":
+        assert time.monotonic() < deadline, f"the AVL feed did not subscribe: {feed}"
+        time.sleep(0.2)
+    assert feed["runs_in"] == "worker process"
+
+
 def _wait_for_position(
     base: str, headers: dict[str, str], unit_id: int, send: Any, timeout_s: float = 20.0
 ) -> dict[str, Any]:
@@ -145,7 +154,7 @@ def test_a_position_published_over_mqtt_reaches_the_live_map_stream_and_garbage_
     host, _, port = url.removeprefix("mqtt://").partition(":")
     unit_id = _new_unit(settings)
     headers = _token(base, "alice")
-    time.sleep(1.0)  # the consumer subscribes during start-up
+    _until_feed_subscribed(base)
 
     def send() -> None:
         topic = f"safecity/avl/{unit_id}"

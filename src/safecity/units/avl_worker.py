@@ -79,15 +79,19 @@ async def run_avl_worker(
     *,
     ready: asyncio.Event | None = None,
     restart_s: float = 5.0,
+    status: dict[str, str] | None = None,
 ) -> None:
     """Run the worker process until ``stop_event`` is set, restarting it if it dies.
 
-    ``ready`` is set once the broker has confirmed the worker's subscription.
+    ``ready`` is set once the broker has confirmed the worker's subscription;
+    ``status`` (the app's health report) says so, and says when a worker died.
     """
     while True:
-        clean = await _supervise(config, stop_event, bus, ready)
+        clean = await _supervise(config, stop_event, bus, ready, status)
         if stop_event.is_set():
             return
+        if status is not None:
+            status.update(status="restarting", last_exit=clean)
         _log.error("AVL worker process %s; starting another in %.0f s", clean, restart_s)
         try:
             await asyncio.wait_for(stop_event.wait(), restart_s)
@@ -97,7 +101,11 @@ async def run_avl_worker(
 
 
 async def _supervise(
-    config: WorkerConfig, stop_event: asyncio.Event, bus: events.EventBus, ready: asyncio.Event | None
+    config: WorkerConfig,
+    stop_event: asyncio.Event,
+    bus: events.EventBus,
+    ready: asyncio.Event | None,
+    status: dict[str, str] | None,
 ) -> str:
     """One worker process's life; returns how it ended."""
     context = multiprocessing.get_context("spawn")  # no fork of a process holding threads and sockets
@@ -134,8 +142,11 @@ async def _supervise(
                 break
             if item[0] == "moved":
                 await publish_moves(bus, item[1])
-            elif item[0] == "ready" and ready is not None:
-                ready.set()
+            elif item[0] == "ready":
+                if ready is not None:
+                    ready.set()
+                if status is not None:
+                    status["status"] = "subscribed"
     finally:
         for task in (stopping, grace):
             if task is not None:
