@@ -118,16 +118,18 @@ def _avl_job(
     status.update(status="starting", runs_in="worker process" if in_worker else "api process")
 
     async def avl(stop: asyncio.Event) -> None:
-        ready = asyncio.Event()
-        watch = asyncio.create_task(_mark_subscribed(ready, status))
         try:
             if in_worker:
                 config = WorkerConfig(settings.database_url, mqtt_url, feed_group(sessions), bbox=bbox)
-                await run_avl_worker(config, stop, bus, ready=ready, status=status)
+                await run_avl_worker(config, stop, bus, status=status)
             else:
-                await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox, ready=ready)
+                ready = asyncio.Event()
+                watch = asyncio.create_task(_mark_subscribed(ready, status))
+                try:
+                    await run_avl_consumer(mqtt_url, sessions, stop, bus=bus, bbox=bbox, ready=ready)
+                finally:
+                    watch.cancel()
         finally:
-            watch.cancel()
             status["status"] = "stopped"
 
     return avl

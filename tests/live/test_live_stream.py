@@ -17,15 +17,13 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
+from tests.units.conftest import new_unit
 
 from safecity.app import create_app
 from safecity.core.config import Settings
 from safecity.core.db import make_engine, make_sessionmaker, session_scope
-from safecity.core.org import AgencyType
 from safecity.core.outbox import DeadLetter
 from safecity.demo.seed import DEMO_USERS
-from safecity.units import service
-from safecity.units.models import UnitKind
 
 PASSWORDS = {u.username: u.password for u in DEMO_USERS}
 
@@ -77,16 +75,7 @@ def _token(base: str, username: str) -> dict[str, str]:
 def _new_unit(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            unit = service.create_unit(
-                session,
-                call_sign=f"LIVE-{uuid.uuid4().hex[:8]}",
-                kind=UnitKind.RESPONSE_CAR,
-                agency=AgencyType.POLICE,
-                home_station="KOR-LND",
-                actor=None,
-            )
-            return unit.id
+        return new_unit(make_sessionmaker(engine), "LIVE")
     finally:
         engine.dispose()
 
