@@ -28,7 +28,6 @@ once, with its best score.
 from __future__ import annotations
 
 import math
-import zlib
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from rapidfuzz import fuzz, process
 from safecity.core.errors import InvalidInput
 from safecity.identity.alignment import AlignmentParams, align_scores
 from safecity.identity.phonetics import QueryToken, query_readings
+from safecity.identity.postings import INITIAL_WEIGHT, TITLE_FACTOR, Postings, build_postings
 from safecity.identity.segmentation import segmentations
 from safecity.identity.spelling import SpellingStore
 from safecity.identity.vocabulary import Vocabulary
@@ -51,8 +51,6 @@ I64 = NDArray[np.int64]
 F32 = NDArray[np.float32]
 
 _INITIAL_SIMILARITY = 0.9
-_TITLE_FACTOR = 0.05
-_INITIAL_WEIGHT = 1.0
 _EXPANSION_CACHE = 65536
 
 
@@ -62,26 +60,6 @@ class Match:
 
     key: str
     score: float
-
-
-@dataclass(slots=True)
-class _Postings:
-    tokens: I32
-    offsets: I64
-    token_weight: F32
-    """Weight of each stored part: its IDF, a small share of it where the part is a title."""
-    miss_weight: F32
-    """What each stored part costs when a query leaves it out: ``token_weight``, less for optional parts."""
-    persons: I32
-    posting_weight: F32
-    """``token_weight`` in posting-list order (aligned with ``persons``)."""
-    starts: I64
-    idf: F32
-    first_letters: NDArray[np.str_]
-    single_letter: NDArray[np.bool_]
-    person_weight: F32
-    key_order: F32
-    """A checksum of each person's key scaled to [0, 1): breaks exact ties independently of adding order."""
 
 
 class NameIndex:
@@ -123,7 +101,7 @@ class NameIndex:
         self._titles = array("b")
         self._optional = array("b")
         self._offsets = array("q", [0])
-        self._built: _Postings | None = None
+        self._built: Postings | None = None
         self._expansions: dict[QueryToken, tuple[I64, F32]] = {}
 
     def __len__(self) -> int:
@@ -164,7 +142,7 @@ class NameIndex:
             scores = (1.0 - self.spelling_weight) * scores + self.spelling_weight * spelt
         return self._top_keys(persons, scores, tiebreak, k)
 
-    def _score_readings(self, readings: list[list[QueryToken]], built: _Postings) -> tuple[I32, F32]:
+    def _score_readings(self, readings: list[list[QueryToken]], built: Postings) -> tuple[I32, F32]:
         """Candidates of every reading and segmentation, each scored by its best one."""
         weighted: list[tuple[list[QueryToken], F32]] = []
         found: list[I32] = []
@@ -195,42 +173,17 @@ class NameIndex:
             raise InvalidInput(f"name has no letters to match on: {name!r}", field=field)
         return [tokens for tokens in readings if tokens]
 
-    def _build(self) -> _Postings:
-        if self._built is not None:
-            return self._built
-        n = len(self._keys)
-        tokens = np.frombuffer(self._tokens, dtype=np.int32).copy()
-        offsets = np.frombuffer(self._offsets, dtype=np.int64).copy()
-        person_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(offsets))
-        order = np.argsort(tokens, kind="stable")
-        counts = np.bincount(tokens, minlength=len(self._vocab))
-        starts = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=starts[1:])
-        idf = np.log1p(n / np.maximum(counts, 1)).astype(np.float32)
-        strings = self._vocab.strings
-        single = np.fromiter((len(s) == 1 for s in strings), dtype=bool, count=len(strings))
-        idf[single] = _INITIAL_WEIGHT
-        token_weight = idf[tokens]
-        token_weight[np.frombuffer(self._titles, dtype=np.int8).astype(bool)] *= _TITLE_FACTOR
-        optional = np.frombuffer(self._optional, dtype=np.int8).astype(bool)
-        miss_weight = np.where(optional, token_weight * self.optional_share, token_weight)
-        person_weight = np.add.reduceat(token_weight, offsets[:-1]) if n else np.zeros(0, np.float32)
-        self._built = _Postings(
-            tokens=tokens,
-            offsets=offsets,
-            token_weight=token_weight.astype(np.float32),
-            miss_weight=miss_weight.astype(np.float32),
-            persons=person_of[order],
-            posting_weight=token_weight[order].astype(np.float32),
-            starts=starts,
-            idf=idf,
-            first_letters=np.array([s[:1] for s in strings], dtype="<U1"),
-            single_letter=single,
-            person_weight=person_weight.astype(np.float32),
-            key_order=np.fromiter(
-                (zlib.crc32(key.encode()) / 2**32 for key in self._keys), dtype=np.float32, count=n
-            ),
-        )
+    def _build(self) -> Postings:
+        if self._built is None:
+            self._built = build_postings(
+                self._keys,
+                self._tokens,
+                self._offsets,
+                self._titles,
+                self._optional,
+                self._vocab.strings,
+                optional_share=self.optional_share,
+            )
         return self._built
 
     # -- stage 1: candidates --------------------------------------------------
@@ -239,7 +192,7 @@ class NameIndex:
         sims = self._expand(token, self._build())[1]
         return float(sims.max()) if sims.size else 0.0
 
-    def _expand(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
+    def _expand(self, token: QueryToken, built: Postings) -> tuple[I64, F32]:
         """Similar vocabulary ids and their similarity for one query part (cached until the next add)."""
         if token.initial:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -269,21 +222,21 @@ class NameIndex:
             ids, sims = ids[keep_at], sims[keep_at]
         return ids, sims
 
-    def _query_weight(self, token: QueryToken, expansion: tuple[I64, F32], built: _Postings) -> float:
+    def _query_weight(self, token: QueryToken, expansion: tuple[I64, F32], built: Postings) -> float:
         if token.initial:
-            return _INITIAL_WEIGHT
+            return INITIAL_WEIGHT
         ids, sims = expansion
         if ids.size == 0:
             return math.log1p(len(self._keys))
         weight = float(built.idf[ids[sims == sims.max()]].max())
-        return weight * _TITLE_FACTOR if token.title else weight
+        return weight * TITLE_FACTOR if token.title else weight
 
     def _candidate_persons(
         self,
         query: list[QueryToken],
         expansions: list[tuple[I64, F32]],
         query_weight: float,
-        built: _Postings,
+        built: Postings,
     ) -> I32:
         """Best persons by a Dice-like bound: shared weight over both names' total weight.
 
@@ -335,18 +288,18 @@ class NameIndex:
         return unique.astype(np.int32)
 
     @staticmethod
-    def _approximate(acc: F32, persons: I32, query_weight: float, built: _Postings) -> NDArray[np.float64]:
+    def _approximate(acc: F32, persons: I32, query_weight: float, built: Postings) -> NDArray[np.float64]:
         shared = acc[persons].astype(np.float64)
         total = query_weight + built.person_weight[persons].astype(np.float64)
         return 2.0 * shared / np.maximum(total, 1e-6) - built.key_order[persons].astype(np.float64) * 1e-9
 
-    def _initial_expansion(self, token: QueryToken, built: _Postings) -> tuple[I64, F32]:
+    def _initial_expansion(self, token: QueryToken, built: Postings) -> tuple[I64, F32]:
         ids = np.flatnonzero(built.first_letters == token.forms[0][:1]).astype(np.int64)
         return ids, np.full(ids.size, _INITIAL_SIMILARITY, dtype=np.float32)
 
     # -- stage 2: exact re-ranking ------------------------------------------
 
-    def _rerank(self, query: list[QueryToken], query_weights: F32, persons: I32, built: _Postings) -> F32:
+    def _rerank(self, query: list[QueryToken], query_weights: F32, persons: I32, built: Postings) -> F32:
         starts = built.offsets[persons]
         lengths = built.offsets[persons + 1] - starts
         width = max(int(lengths.max()), 1)
@@ -367,7 +320,7 @@ class NameIndex:
         )
         return np.maximum(scores, self._whole_name(query, token_ids, present))
 
-    def _token_table(self, query: list[QueryToken], vocab_ids: I64, built: _Postings) -> F32:
+    def _token_table(self, query: list[QueryToken], vocab_ids: I64, built: Postings) -> F32:
         """Similarity of every query part to every candidate part (query x vocab_ids)."""
         table = np.zeros((len(query), vocab_ids.size), dtype=np.float32)
         letters = built.first_letters[vocab_ids]
